@@ -62,12 +62,19 @@ include lib/lib.mk
 include reference/switch/switch.mk
 include reference/extensions/extensions.mk
 -include suite/suite.mk
+include suite/runner.mk
 -include analyzer/analyzer.mk
 -include dissectors/dissectors.mk
+include bench/bench.mk
 -include tests/tests.mk
 
 deps:
 	./scripts/deps.sh
+
+# The main job: the suite against the bundled reference extensions.
+DEMO_OUT ?= out/demo
+demo: all
+	./scripts/demo.sh $(B) $(DEMO_OUT)
 
 clean:
 	rm -rf build out

@@ -40,7 +40,22 @@ struct xsw_trace_writer {
     uint64_t seq;   /* last sequence number written */
     int io_err;     /* a write failed; the file is incomplete */
     uint8_t *frame; /* XSW_SNAPLEN bytes: tags, header, body */
+    xsw_trace_tap_fn tap;
+    void *tap_ctx;
 };
+
+void xsw_trace_writer_set_tap(struct xsw_trace_writer *w, xsw_trace_tap_fn fn, void *ctx)
+{
+    w->tap = fn;
+    w->tap_ctx = ctx;
+}
+
+int xsw_trace_writer_flush(struct xsw_trace_writer *w)
+{
+    if (!w)
+        return 0;
+    return pcap_dump_flush(w->dump) != 0 || ferror(w->f) ? XSW_EIO : 0;
+}
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
@@ -226,6 +241,8 @@ int64_t xsw_trace_write(struct xsw_trace_writer *w, const struct xsw_rec_hdr *h,
         return XSW_EIO;
     }
     w->seq = seq;
+    if (w->tap)
+        w->tap(w->tap_ctx, rec, rec_len, seq);
     return (int64_t)seq;
 }
 

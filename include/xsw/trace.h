@@ -334,6 +334,15 @@ struct xsw_trace_writer;
 struct xsw_trace_writer *xsw_trace_writer_open(const char *path, char *err, size_t errlen);
 /* Flush and close; returns 0 or XSW_EIO. Accepts NULL. */
 int xsw_trace_writer_close(struct xsw_trace_writer *w);
+/*
+ * A tap sees every record right after it is written ("rec" = the xsw record
+ * without the exported-PDU tags, "seq" = its sequence and frame number):
+ * xsw-suite feeds the checker online through it.
+ */
+typedef void (*xsw_trace_tap_fn)(void *ctx, const uint8_t *rec, size_t len, uint64_t seq);
+void xsw_trace_writer_set_tap(struct xsw_trace_writer *w, xsw_trace_tap_fn fn, void *ctx);
+/* Push buffered records to the file (before a crash report or a fork). */
+int xsw_trace_writer_flush(struct xsw_trace_writer *w);
 /* Number of records written so far (= the frame number of the last one). */
 uint64_t xsw_trace_writer_count(const struct xsw_trace_writer *w);
 

@@ -1,0 +1,675 @@
+/*
+ * ntddndis.h - NDIS object header, OIDs, media types, interface types and
+ * the Hyper-V extensible-switch OID payload structures.
+ *
+ * Normative: learn.microsoft.com ntddndis.h / objectheader.h / ifdef.h DDI
+ * pages; the switch structures follow shared/reference/extensible-switch.md
+ * §2-3 (x64 layouts, offsets asserted by tests/test_ndis_layout.c).
+ * OID_* values come from include/xsw/defs/oids.def and are enum constants,
+ * not #defines as in the WDK: they work in expressions and case labels (the
+ * only way extensions use them) but not in #if/#ifdef.
+ * Revision-dependent members are always present so that the harness and an
+ * extension built for any supported NDIS version agree on every layout; the
+ * NDIS_SIZEOF_*_REVISION_n macros give the sizes of the older revisions.
+ */
+#ifndef XSW_NDIS_NTDDNDIS_H
+#define XSW_NDIS_NTDDNDIS_H
+
+#include "ntdef.h"
+
+/* ---- NDIS_OBJECT_HEADER (objectheader.h) --------------------------------- */
+typedef struct _NDIS_OBJECT_HEADER {
+    UCHAR Type;
+    UCHAR Revision;
+    USHORT Size;
+} NDIS_OBJECT_HEADER, *PNDIS_OBJECT_HEADER;
+
+#define NDIS_OBJECT_REVISION_1 1
+#define NDIS_OBJECT_TYPE_DEFAULT 0x80
+#define NDIS_OBJECT_TYPE_MINIPORT_INIT_PARAMETERS 0x81
+#define NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION 0x83
+#define NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT 0x84
+#define NDIS_OBJECT_TYPE_DEVICE_OBJECT_ATTRIBUTES 0x85
+#define NDIS_OBJECT_TYPE_BIND_PARAMETERS 0x86
+#define NDIS_OBJECT_TYPE_OPEN_PARAMETERS 0x87
+#define NDIS_OBJECT_TYPE_RSS_CAPABILITIES 0x88
+#define NDIS_OBJECT_TYPE_RSS_PARAMETERS 0x89
+#define NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS 0x8A
+#define NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS 0x8B
+#define NDIS_OBJECT_TYPE_FILTER_PARTIAL_CHARACTERISTICS 0x8C
+#define NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES 0x8D
+#define NDIS_OBJECT_TYPE_CLIENT_CHIMNEY_OFFLOAD_GENERIC_CHARACTERISTICS 0x8E
+#define NDIS_OBJECT_TYPE_PROVIDER_CHIMNEY_OFFLOAD_GENERIC_CHARACTERISTICS 0x8F
+#define NDIS_OBJECT_TYPE_CO_PROTOCOL_CHARACTERISTICS 0x90
+#define NDIS_OBJECT_TYPE_CO_MINIPORT_CHARACTERISTICS 0x91
+#define NDIS_OBJECT_TYPE_MINIPORT_PNP_CHARACTERISTICS 0x92
+#define NDIS_OBJECT_TYPE_CLIENT_CHIMNEY_OFFLOAD_CHARACTERISTICS 0x93
+#define NDIS_OBJECT_TYPE_PROVIDER_CHIMNEY_OFFLOAD_CHARACTERISTICS 0x94
+#define NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS 0x95
+#define NDIS_OBJECT_TYPE_REQUEST_EX 0x96
+#define NDIS_OBJECT_TYPE_OID_REQUEST 0x96
+#define NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS 0x97
+#define NDIS_OBJECT_TYPE_STATUS_INDICATION 0x98
+#define NDIS_OBJECT_TYPE_FILTER_ATTACH_PARAMETERS 0x99
+#define NDIS_OBJECT_TYPE_FILTER_PAUSE_PARAMETERS 0x9A
+#define NDIS_OBJECT_TYPE_FILTER_RESTART_PARAMETERS 0x9B
+#define NDIS_OBJECT_TYPE_PORT_CHARACTERISTICS 0x9C
+#define NDIS_OBJECT_TYPE_PORT_STATE 0x9D
+#define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES 0x9E
+#define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES 0x9F
+#define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES 0xA0
+#define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_NATIVE_802_11_ATTRIBUTES 0xA1
+#define NDIS_OBJECT_TYPE_RESTART_GENERAL_ATTRIBUTES 0xA2
+#define NDIS_OBJECT_TYPE_PROTOCOL_RESTART_PARAMETERS 0xA3
+#define NDIS_OBJECT_TYPE_MINIPORT_ADD_DEVICE_REGISTRATION_ATTRIBUTES 0xA4
+#define NDIS_OBJECT_TYPE_CO_CALL_MANAGER_OPTIONAL_HANDLERS 0xA5
+#define NDIS_OBJECT_TYPE_CO_CLIENT_OPTIONAL_HANDLERS 0xA6
+#define NDIS_OBJECT_TYPE_OFFLOAD 0xA7
+#define NDIS_OBJECT_TYPE_OFFLOAD_ENCAPSULATION 0xA8
+#define NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT 0xA9
+#define NDIS_OBJECT_TYPE_DRIVER_WRAPPER_OBJECT 0xAA
+#define NDIS_OBJECT_TYPE_HD_SPLIT_ATTRIBUTES 0xAB
+#define NDIS_OBJECT_TYPE_SWITCH_OPTIONAL_HANDLERS 0xB8
+
+/* ---- OIDs (include/xsw/defs/oids.def) ------------------------------------ */
+typedef ULONG NDIS_OID, *PNDIS_OID;
+
+enum xsw_ndis_oid_values {
+#define XSW_OID(name, value, type, class) name = (value),
+#include "../defs/oids.def"
+#undef XSW_OID
+};
+
+/* ---- Media and interfaces (ntddndis.h, ifdef.h) -------------------------- */
+typedef enum _NDIS_MEDIUM {
+    NdisMedium802_3,
+    NdisMedium802_5,
+    NdisMediumFddi,
+    NdisMediumWan,
+    NdisMediumLocalTalk,
+    NdisMediumDix,
+    NdisMediumArcnetRaw,
+    NdisMediumArcnet878_2,
+    NdisMediumAtm,
+    NdisMediumWirelessWan,
+    NdisMediumIrda,
+    NdisMediumBpc,
+    NdisMediumCoWan,
+    NdisMedium1394,
+    NdisMediumInfiniBand,
+    NdisMediumTunnel,
+    NdisMediumNative802_11,
+    NdisMediumLoopback,
+    NdisMediumWiMAX,
+    NdisMediumIP,
+    NdisMediumMax
+} NDIS_MEDIUM, *PNDIS_MEDIUM;
+
+typedef enum _NDIS_PHYSICAL_MEDIUM {
+    NdisPhysicalMediumUnspecified,
+    NdisPhysicalMediumWirelessLan,
+    NdisPhysicalMediumCableModem,
+    NdisPhysicalMediumPhoneLine,
+    NdisPhysicalMediumPowerLine,
+    NdisPhysicalMediumDSL,
+    NdisPhysicalMediumFibreChannel,
+    NdisPhysicalMedium1394,
+    NdisPhysicalMediumWirelessWan,
+    NdisPhysicalMediumNative802_11,
+    NdisPhysicalMediumBluetooth,
+    NdisPhysicalMediumInfiniband,
+    NdisPhysicalMediumWiMax,
+    NdisPhysicalMediumUWB,
+    NdisPhysicalMedium802_3,
+    NdisPhysicalMedium802_5,
+    NdisPhysicalMediumIrda,
+    NdisPhysicalMediumWiredWAN,
+    NdisPhysicalMediumWiredCoWan,
+    NdisPhysicalMediumOther,
+    NdisPhysicalMediumMax
+} NDIS_PHYSICAL_MEDIUM, *PNDIS_PHYSICAL_MEDIUM;
+
+typedef enum _NDIS_MEDIA_CONNECT_STATE {
+    MediaConnectStateUnknown,
+    MediaConnectStateConnected,
+    MediaConnectStateDisconnected
+} NDIS_MEDIA_CONNECT_STATE, *PNDIS_MEDIA_CONNECT_STATE;
+
+typedef enum _NET_IF_MEDIA_DUPLEX_STATE {
+    MediaDuplexStateUnknown,
+    MediaDuplexStateHalf,
+    MediaDuplexStateFull
+} NET_IF_MEDIA_DUPLEX_STATE, *PNET_IF_MEDIA_DUPLEX_STATE, NDIS_MEDIA_DUPLEX_STATE;
+
+typedef ULONG NET_IFINDEX, *PNET_IFINDEX, IF_INDEX, *PIF_INDEX;
+typedef USHORT NET_IFTYPE, *PNET_IFTYPE;
+typedef ULONG NDIS_PORT_NUMBER, *PNDIS_PORT_NUMBER;
+typedef ULONG NDIS_NIC_SWITCH_ID, *PNDIS_NIC_SWITCH_ID;
+typedef ULONG NDIS_NIC_SWITCH_VPORT_ID, *PNDIS_NIC_SWITCH_VPORT_ID;
+#define NDIS_DEFAULT_SWITCH_ID 0
+#define NDIS_DEFAULT_VPORT_ID 0
+
+typedef union _NET_LUID_LH {
+    ULONG64 Value;
+    struct {
+        ULONG64 Reserved : 24;
+        ULONG64 NetLuidIndex : 24;
+        ULONG64 IfType : 16;
+    } Info;
+} NET_LUID_LH, *PNET_LUID_LH, NET_LUID, *PNET_LUID, IF_LUID, *PIF_LUID;
+
+#define IF_MAX_STRING_SIZE 256
+#define IF_MAX_PHYS_ADDRESS_LENGTH 32
+#define NDIS_MAX_PHYS_ADDRESS_LENGTH IF_MAX_PHYS_ADDRESS_LENGTH
+
+/* Length is in bytes and excludes any terminating NUL; 516 bytes, 2-aligned. */
+typedef struct _IF_COUNTED_STRING_LH {
+    USHORT Length;
+    WCHAR String[IF_MAX_STRING_SIZE + 1];
+} IF_COUNTED_STRING_LH, *PIF_COUNTED_STRING_LH, IF_COUNTED_STRING, *PIF_COUNTED_STRING;
+typedef IF_COUNTED_STRING NDIS_IF_COUNTED_STRING, *PNDIS_IF_COUNTED_STRING;
+
+/* ---- Extensible switch base types (extensible-switch.md §2) -------------- */
+typedef UINT32 NDIS_SWITCH_PORT_ID, *PNDIS_SWITCH_PORT_ID;
+typedef USHORT NDIS_SWITCH_NIC_INDEX, *PNDIS_SWITCH_NIC_INDEX;
+typedef GUID NDIS_SWITCH_OBJECT_INSTANCE_ID, *PNDIS_SWITCH_OBJECT_INSTANCE_ID;
+typedef GUID NDIS_SWITCH_OBJECT_ID, *PNDIS_SWITCH_OBJECT_ID;
+typedef USHORT NDIS_SWITCH_OBJECT_VERSION, *PNDIS_SWITCH_OBJECT_VERSION;
+typedef USHORT NDIS_SWITCH_OBJECT_SERIALIZATION_VERSION, *PNDIS_SWITCH_OBJECT_SERIALIZATION_VERSION;
+
+typedef NDIS_IF_COUNTED_STRING NDIS_SWITCH_NAME, *PNDIS_SWITCH_NAME;
+typedef NDIS_IF_COUNTED_STRING NDIS_SWITCH_FRIENDLYNAME, *PNDIS_SWITCH_FRIENDLYNAME;
+typedef NDIS_IF_COUNTED_STRING NDIS_SWITCH_PORT_NAME, *PNDIS_SWITCH_PORT_NAME;
+typedef NDIS_IF_COUNTED_STRING NDIS_SWITCH_PORT_FRIENDLYNAME, *PNDIS_SWITCH_PORT_FRIENDLYNAME;
+typedef NDIS_IF_COUNTED_STRING NDIS_SWITCH_NIC_NAME, *PNDIS_SWITCH_NIC_NAME;
+typedef NDIS_IF_COUNTED_STRING NDIS_SWITCH_NIC_FRIENDLYNAME, *PNDIS_SWITCH_NIC_FRIENDLYNAME;
+typedef NDIS_IF_COUNTED_STRING NDIS_SWITCH_EXTENSION_FRIENDLYNAME, *PNDIS_SWITCH_EXTENSION_FRIENDLYNAME;
+typedef NDIS_IF_COUNTED_STRING NDIS_VM_NAME, *PNDIS_VM_NAME;
+typedef NDIS_IF_COUNTED_STRING NDIS_VM_FRIENDLYNAME, *PNDIS_VM_FRIENDLYNAME;
+typedef NDIS_IF_COUNTED_STRING NDIS_SWITCH_PORT_PROPERTY_PROFILE_NAME, *PNDIS_SWITCH_PORT_PROPERTY_PROFILE_NAME;
+typedef NDIS_IF_COUNTED_STRING NDIS_SWITCH_PORT_PROPERTY_PROFILE_CDN_LABEL, *PNDIS_SWITCH_PORT_PROPERTY_PROFILE_CDN_LABEL;
+typedef NDIS_IF_COUNTED_STRING NDIS_VENDOR_NAME, *PNDIS_VENDOR_NAME;
+
+#define NDIS_SWITCH_DEFAULT_PORT_ID 0
+#define NDIS_SWITCH_DEFAULT_NIC_INDEX 0
+#define NDIS_SWITCH_OBJECT_SERIALIZATION_VERSION_1 1
+#define NDIS_SWITCH_CREATE_PROPERTY_VERSION(major, minor) ((NDIS_SWITCH_OBJECT_VERSION)(((major) << 8) + (minor)))
+#define NDIS_SWITCH_CREATE_FEATURE_STATUS_VERSION(major, minor) NDIS_SWITCH_CREATE_PROPERTY_VERSION(major, minor)
+
+/* ---- Enumerations (§3.7-3.8) --------------------------------------------- */
+typedef enum _NDIS_SWITCH_PORT_TYPE {
+    NdisSwitchPortTypeGeneric = 0,
+    NdisSwitchPortTypeExternal = 1,
+    NdisSwitchPortTypeSynthetic = 2,
+    NdisSwitchPortTypeEmulated = 3,
+    NdisSwitchPortTypeInternal = 4
+} NDIS_SWITCH_PORT_TYPE;
+
+typedef enum _NDIS_SWITCH_NIC_TYPE {
+    NdisSwitchNicTypeExternal = 0,
+    NdisSwitchNicTypeSynthetic = 1,
+    NdisSwitchNicTypeEmulated = 2,
+    NdisSwitchNicTypeInternal = 3
+} NDIS_SWITCH_NIC_TYPE, *PNDIS_SWITCH_NIC_TYPE;
+
+typedef enum _NDIS_SWITCH_PORT_STATE {
+    NdisSwitchPortStateUnknown = 0,
+    NdisSwitchPortStateCreated = 1,
+    NdisSwitchPortStateTeardown = 2,
+    NdisSwitchPortStateDeleted = 3
+} NDIS_SWITCH_PORT_STATE, *PNDIS_SWITCH_PORT_STATE;
+
+typedef enum _NDIS_SWITCH_NIC_STATE {
+    NdisSwitchNicStateUnknown = 0,
+    NdisSwitchNicStateCreated = 1,
+    NdisSwitchNicStateConnected = 2,
+    NdisSwitchNicStateDisconnected = 3,
+    NdisSwitchNicStateDeleted = 4
+} NDIS_SWITCH_NIC_STATE, *PNDIS_SWITCH_NIC_STATE;
+
+typedef enum _NDIS_SWITCH_PORT_PROPERTY_TYPE {
+    NdisSwitchPortPropertyTypeUndefined = 0,
+    NdisSwitchPortPropertyTypeCustom = 1,
+    NdisSwitchPortPropertyTypeSecurity = 2,
+    NdisSwitchPortPropertyTypeVlan = 3,
+    NdisSwitchPortPropertyTypeProfile = 4,
+    NdisSwitchPortPropertyTypeIsolation = 5,
+    NdisSwitchPortPropertyTypeRoutingDomain = 6,
+    NdisSwitchPortPropertyTypeMaximum = 7
+} NDIS_SWITCH_PORT_PROPERTY_TYPE, *PNDIS_SWITCH_PORT_PROPERTY_TYPE;
+
+typedef enum _NDIS_SWITCH_PROPERTY_TYPE {
+    NdisSwitchPropertyTypeUndefined = 0,
+    NdisSwitchPropertyTypeCustom = 1,
+    NdisSwitchPropertyTypeMaximum = 2
+} NDIS_SWITCH_PROPERTY_TYPE, *PNDIS_SWITCH_PROPERTY_TYPE;
+
+typedef enum _NDIS_SWITCH_FEATURE_STATUS_TYPE {
+    NdisSwitchFeatureStatusTypeUndefined = 0,
+    NdisSwitchFeatureStatusTypeCustom = 1,
+    NdisSwitchFeatureStatusTypeMaximum = 2
+} NDIS_SWITCH_FEATURE_STATUS_TYPE, *PNDIS_SWITCH_FEATURE_STATUS_TYPE;
+
+typedef enum _NDIS_SWITCH_PORT_FEATURE_STATUS_TYPE {
+    NdisSwitchPortFeatureStatusTypeUndefined = 0,
+    NdisSwitchPortFeatureStatusTypeCustom = 1,
+    NdisSwitchPortFeatureStatusTypeMaximum = 2
+} NDIS_SWITCH_PORT_FEATURE_STATUS_TYPE, *PNDIS_SWITCH_PORT_FEATURE_STATUS_TYPE;
+
+typedef enum _NDIS_SWITCH_PORT_VLAN_MODE {
+    NdisSwitchPortVlanModeUnknown = 0,
+    NdisSwitchPortVlanModeAccess = 1,
+    NdisSwitchPortVlanModeTrunk = 2,
+    NdisSwitchPortVlanModePrivate = 3,
+    NdisSwitchPortVlanModeMax = 4
+} NDIS_SWITCH_PORT_VLAN_MODE, *PNDIS_SWITCH_PORT_VLAN_MODE;
+
+typedef enum _NDIS_SWITCH_PORT_PVLAN_MODE {
+    NdisSwitchPortPvlanModeUndefined = 0,
+    NdisSwitchPortPvlanModeIsolated = 1,
+    NdisSwitchPortPvlanModeCommunity = 2,
+    NdisSwitchPortPvlanModePromiscuous = 3
+} NDIS_SWITCH_PORT_PVLAN_MODE, *PNDIS_SWITCH_PORT_PVLAN_MODE;
+
+/* ---- §3.1 NDIS_SWITCH_PARAMETERS (OID_SWITCH_PARAMETERS) ----------------- */
+typedef struct _NDIS_SWITCH_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_SWITCH_NAME SwitchName;
+    NDIS_SWITCH_FRIENDLYNAME SwitchFriendlyName;
+    UINT32 NumSwitchPorts;
+    BOOLEAN IsActive;
+} NDIS_SWITCH_PARAMETERS, *PNDIS_SWITCH_PARAMETERS;
+#define NDIS_SWITCH_PARAMETERS_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_PARAMETERS_REVISION_1 RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_PARAMETERS, IsActive)
+
+/* ---- §3.2 NDIS_SWITCH_PORT_PARAMETERS ------------------------------------ */
+#define NDIS_SWITCH_PORT_PARAMETERS_FLAG_UNTRUSTED_INTERNAL_PORT 0x00000001
+#define NDIS_SWITCH_PORT_PARAMETERS_FLAG_RESTORING_PORT 0x00000002
+typedef struct _NDIS_SWITCH_PORT_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_SWITCH_PORT_ID PortId;
+    NDIS_SWITCH_PORT_NAME PortName;
+    NDIS_SWITCH_PORT_FRIENDLYNAME PortFriendlyName;
+    NDIS_SWITCH_PORT_TYPE PortType;
+    BOOLEAN IsValidationPort;
+    NDIS_SWITCH_PORT_STATE PortState;
+} NDIS_SWITCH_PORT_PARAMETERS, *PNDIS_SWITCH_PORT_PARAMETERS;
+#define NDIS_SWITCH_PORT_PARAMETERS_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_PORT_PARAMETERS_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_PORT_PARAMETERS, PortState)
+
+/* ---- §3.3 NDIS_SWITCH_PORT_ARRAY / NDIS_SWITCH_NIC_ARRAY ----------------- */
+typedef struct _NDIS_SWITCH_PORT_ARRAY {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    USHORT FirstElementOffset;
+    ULONG NumElements;
+    ULONG ElementSize;
+} NDIS_SWITCH_PORT_ARRAY, *PNDIS_SWITCH_PORT_ARRAY;
+#define NDIS_SWITCH_PORT_ARRAY_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_PORT_ARRAY_REVISION_1 RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_PORT_ARRAY, ElementSize)
+#define NDIS_SWITCH_PORT_AT_ARRAY_INDEX(_PortArray_, _Index_)                                        \
+    ((PNDIS_SWITCH_PORT_PARAMETERS)((PUCHAR)(_PortArray_) + (_PortArray_)->FirstElementOffset +     \
+                                    (_PortArray_)->ElementSize * (_Index_)))
+
+typedef struct _NDIS_SWITCH_NIC_ARRAY {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    USHORT FirstElementOffset;
+    ULONG NumElements;
+    ULONG ElementSize;
+} NDIS_SWITCH_NIC_ARRAY, *PNDIS_SWITCH_NIC_ARRAY;
+#define NDIS_SWITCH_NIC_ARRAY_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_NIC_ARRAY_REVISION_1 RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_NIC_ARRAY, ElementSize)
+#define NDIS_SWITCH_NIC_AT_ARRAY_INDEX(_NicArray_, _Index_)                                          \
+    ((PNDIS_SWITCH_NIC_PARAMETERS)((PUCHAR)(_NicArray_) + (_NicArray_)->FirstElementOffset +        \
+                                   (_NicArray_)->ElementSize * (_Index_)))
+
+/* ---- §3.4 NDIS_SWITCH_NIC_PARAMETERS ------------------------------------- */
+#define NDIS_SWITCH_NIC_FLAGS_NIC_INITIALIZING 0x00000001
+#define NDIS_SWITCH_NIC_FLAGS_NIC_SUSPENDED 0x00000002
+#define NDIS_SWITCH_NIC_FLAGS_MAPPED_NIC_UPDATED 0x00000004
+#define NDIS_SWITCH_NIC_FLAGS_NIC_SUSPENDED_LM 0x00000010
+typedef struct _NDIS_SWITCH_NIC_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_SWITCH_NIC_NAME NicName;
+    NDIS_SWITCH_NIC_FRIENDLYNAME NicFriendlyName;
+    NDIS_SWITCH_PORT_ID PortId;
+    NDIS_SWITCH_NIC_INDEX NicIndex;
+    NDIS_SWITCH_NIC_TYPE NicType;
+    NDIS_SWITCH_NIC_STATE NicState;
+    NDIS_VM_NAME VmName;
+    NDIS_VM_FRIENDLYNAME VmFriendlyName;
+    GUID NetCfgInstanceId;
+    ULONG MTU;
+    USHORT NumaNodeId;
+    UCHAR PermanentMacAddress[NDIS_MAX_PHYS_ADDRESS_LENGTH];
+    UCHAR VMMacAddress[NDIS_MAX_PHYS_ADDRESS_LENGTH];
+    UCHAR CurrentMacAddress[NDIS_MAX_PHYS_ADDRESS_LENGTH];
+    BOOLEAN VFAssigned;
+    ULONG64 NdisReserved[2]; /* REVISION_2 (NDIS 6.40) */
+} NDIS_SWITCH_NIC_PARAMETERS, *PNDIS_SWITCH_NIC_PARAMETERS;
+#define NDIS_SWITCH_NIC_PARAMETERS_REVISION_1 1
+#define NDIS_SWITCH_NIC_PARAMETERS_REVISION_2 2
+#define NDIS_SIZEOF_NDIS_SWITCH_NIC_PARAMETERS_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_NIC_PARAMETERS, VFAssigned)
+#define NDIS_SIZEOF_NDIS_SWITCH_NIC_PARAMETERS_REVISION_2 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_NIC_PARAMETERS, NdisReserved)
+
+/* ---- §3.5 NDIS_SWITCH_NIC_OID_REQUEST ------------------------------------ */
+struct _NDIS_OID_REQUEST;
+typedef struct _NDIS_SWITCH_NIC_OID_REQUEST {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_SWITCH_PORT_ID SourcePortId;
+    NDIS_SWITCH_NIC_INDEX SourceNicIndex;
+    NDIS_SWITCH_PORT_ID DestinationPortId;
+    NDIS_SWITCH_NIC_INDEX DestinationNicIndex;
+    struct _NDIS_OID_REQUEST *OidRequest;
+} NDIS_SWITCH_NIC_OID_REQUEST, *PNDIS_SWITCH_NIC_OID_REQUEST;
+#define NDIS_SWITCH_NIC_OID_REQUEST_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_NIC_OID_REQUEST_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_NIC_OID_REQUEST, OidRequest)
+
+/* ---- §3.6 NDIS_SWITCH_NIC_SAVE_STATE ------------------------------------- */
+typedef struct _NDIS_SWITCH_NIC_SAVE_STATE {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_SWITCH_PORT_ID PortId;
+    NDIS_SWITCH_NIC_INDEX NicIndex;
+    GUID ExtensionId;
+    NDIS_SWITCH_EXTENSION_FRIENDLYNAME ExtensionFriendlyName;
+    GUID FeatureClassId;
+    USHORT SaveDataSize;
+    USHORT SaveDataOffset;
+    ULONG SaveDataSizeOverflow; /* REVISION_2 (NDIS 6.50) */
+} NDIS_SWITCH_NIC_SAVE_STATE, *PNDIS_SWITCH_NIC_SAVE_STATE;
+#define NDIS_SWITCH_NIC_SAVE_STATE_REVISION_1 1
+#define NDIS_SWITCH_NIC_SAVE_STATE_REVISION_2 2
+#define NDIS_SIZEOF_NDIS_SWITCH_NIC_SAVE_STATE_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_NIC_SAVE_STATE, SaveDataOffset)
+#define NDIS_SIZEOF_NDIS_SWITCH_NIC_SAVE_STATE_REVISION_2 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_NIC_SAVE_STATE, SaveDataSizeOverflow)
+
+/* ---- §3.7 Port properties ------------------------------------------------ */
+typedef struct _NDIS_SWITCH_PORT_PROPERTY_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_SWITCH_PORT_ID PortId;
+    NDIS_SWITCH_PORT_PROPERTY_TYPE PropertyType;
+    NDIS_SWITCH_OBJECT_ID PropertyId;
+    NDIS_SWITCH_OBJECT_VERSION PropertyVersion;
+    NDIS_SWITCH_OBJECT_SERIALIZATION_VERSION SerializationVersion;
+    NDIS_SWITCH_OBJECT_INSTANCE_ID PropertyInstanceId;
+    ULONG PropertyBufferLength;
+    ULONG PropertyBufferOffset;
+    ULONG Reserved;
+} NDIS_SWITCH_PORT_PROPERTY_PARAMETERS, *PNDIS_SWITCH_PORT_PROPERTY_PARAMETERS;
+#define NDIS_SWITCH_PORT_PROPERTY_PARAMETERS_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_PORT_PROPERTY_PARAMETERS_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_PORT_PROPERTY_PARAMETERS, Reserved)
+#define NDIS_SWITCH_PORT_PROPERTY_PARAMETERS_GET_PROPERTY(_PropParams_) \
+    ((PVOID)((PUCHAR)(_PropParams_) + (_PropParams_)->PropertyBufferOffset))
+
+typedef struct _NDIS_SWITCH_PORT_PROPERTY_DELETE_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_SWITCH_PORT_ID PortId;
+    NDIS_SWITCH_PORT_PROPERTY_TYPE PropertyType;
+    NDIS_SWITCH_OBJECT_ID PropertyId;
+    NDIS_SWITCH_OBJECT_INSTANCE_ID PropertyInstanceId;
+} NDIS_SWITCH_PORT_PROPERTY_DELETE_PARAMETERS, *PNDIS_SWITCH_PORT_PROPERTY_DELETE_PARAMETERS;
+#define NDIS_SWITCH_PORT_PROPERTY_DELETE_PARAMETERS_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_PORT_PROPERTY_DELETE_PARAMETERS_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_PORT_PROPERTY_DELETE_PARAMETERS, PropertyInstanceId)
+
+typedef struct _NDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_SWITCH_PORT_ID PortId;
+    NDIS_SWITCH_PORT_PROPERTY_TYPE PropertyType;
+    NDIS_SWITCH_OBJECT_ID PropertyId;
+    NDIS_SWITCH_OBJECT_SERIALIZATION_VERSION SerializationVersion;
+    ULONG FirstPropertyOffset;
+    ULONG NumProperties;
+    USHORT Reserved;
+} NDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS, *PNDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS;
+#define NDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS, Reserved)
+
+typedef struct _NDIS_SWITCH_PORT_PROPERTY_ENUM_INFO {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_SWITCH_OBJECT_VERSION PropertyVersion;
+    NDIS_SWITCH_OBJECT_INSTANCE_ID PropertyInstanceId;
+    ULONG QwordAlignedPropertyBufferLength;
+    ULONG PropertyBufferLength;
+    ULONG PropertyBufferOffset;
+} NDIS_SWITCH_PORT_PROPERTY_ENUM_INFO, *PNDIS_SWITCH_PORT_PROPERTY_ENUM_INFO;
+#define NDIS_SWITCH_PORT_PROPERTY_ENUM_INFO_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_PORT_PROPERTY_ENUM_INFO_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_PORT_PROPERTY_ENUM_INFO, PropertyBufferOffset)
+#define NDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS_GET_FIRST_INFO(_PortPropEnumParams_) \
+    ((PNDIS_SWITCH_PORT_PROPERTY_ENUM_INFO)((PUCHAR)(_PortPropEnumParams_) +          \
+                                            (_PortPropEnumParams_)->FirstPropertyOffset))
+#define NDIS_SWITCH_PORT_PROPERTY_ENUM_INFO_GET_NEXT(_PortPropEnumInfo_)               \
+    ((PNDIS_SWITCH_PORT_PROPERTY_ENUM_INFO)((PUCHAR)(_PortPropEnumInfo_) +            \
+                                            (_PortPropEnumInfo_)->QwordAlignedPropertyBufferLength + \
+                                            sizeof(NDIS_SWITCH_PORT_PROPERTY_ENUM_INFO)))
+#define NDIS_SWITCH_PORT_PROPERTY_ENUM_INFO_GET_PROPERTY(_PortPropEnumInfo_) \
+    ((PVOID)((PUCHAR)(_PortPropEnumInfo_) + (_PortPropEnumInfo_)->PropertyBufferOffset))
+
+typedef struct _NDIS_SWITCH_PORT_PROPERTY_CUSTOM {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    ULONG PropertyBufferLength;
+    ULONG PropertyBufferOffset;
+} NDIS_SWITCH_PORT_PROPERTY_CUSTOM, *PNDIS_SWITCH_PORT_PROPERTY_CUSTOM;
+#define NDIS_SWITCH_PORT_PROPERTY_CUSTOM_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_PORT_PROPERTY_CUSTOM_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_PORT_PROPERTY_CUSTOM, PropertyBufferOffset)
+#define NDIS_SWITCH_PORT_PROPERTY_CUSTOM_GET_BUFFER(_PortPropCustom_) \
+    ((PVOID)((PUCHAR)(_PortPropCustom_) + (_PortPropCustom_)->PropertyBufferOffset))
+
+typedef struct _NDIS_SWITCH_PORT_PROPERTY_SECURITY {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    BOOLEAN AllowMacSpoofing;
+    BOOLEAN AllowIeeePriorityTag;
+    UINT32 VirtualSubnetId;
+    BOOLEAN AllowTeaming;
+    UINT32 DynamicIPAddressLimit; /* REVISION_2 (NDIS 6.40) */
+} NDIS_SWITCH_PORT_PROPERTY_SECURITY, *PNDIS_SWITCH_PORT_PROPERTY_SECURITY;
+#define NDIS_SWITCH_PORT_PROPERTY_SECURITY_REVISION_1 1
+#define NDIS_SWITCH_PORT_PROPERTY_SECURITY_REVISION_2 2
+#define NDIS_SIZEOF_NDIS_SWITCH_PORT_PROPERTY_SECURITY_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_PORT_PROPERTY_SECURITY, AllowTeaming)
+#define NDIS_SIZEOF_NDIS_SWITCH_PORT_PROPERTY_SECURITY_REVISION_2 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_PORT_PROPERTY_SECURITY, DynamicIPAddressLimit)
+
+typedef struct _NDIS_SWITCH_PORT_PROPERTY_VLAN {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_SWITCH_PORT_VLAN_MODE OperationMode;
+    union {
+        struct {
+            UINT16 AccessVlanId;
+            UINT16 NativeVlanId;
+            UINT64 PruneVlanIdArray[64];
+            UINT64 TrunkVlanIdArray[64];
+        } VlanProperties;
+        struct {
+            NDIS_SWITCH_PORT_PVLAN_MODE PvlanMode;
+            UINT16 PrimaryVlanId;
+            union {
+                UINT16 SecondaryVlanId;
+                UINT64 SecondaryVlanIdArray[64];
+            };
+        } PvlanProperties;
+    };
+} NDIS_SWITCH_PORT_PROPERTY_VLAN, *PNDIS_SWITCH_PORT_PROPERTY_VLAN;
+#define NDIS_SWITCH_PORT_PROPERTY_VLAN_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_PORT_PROPERTY_VLAN_REVISION_1 sizeof(NDIS_SWITCH_PORT_PROPERTY_VLAN)
+
+/*
+ * The DDI page names the UINT32 after VendorId "BindingType" in older and
+ * "ProfileData" in newer revisions; both names are accepted.
+ */
+typedef struct _NDIS_SWITCH_PORT_PROPERTY_PROFILE {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_SWITCH_PORT_PROPERTY_PROFILE_NAME ProfileName;
+    GUID ProfileId;
+    NDIS_VENDOR_NAME VendorName;
+    GUID VendorId;
+    union {
+        UINT32 ProfileData;
+        UINT32 BindingType;
+    };
+    GUID NetCfgInstanceId;
+    struct {
+        UINT32 PciSegmentNumber : 16;
+        UINT32 PciBusNumber : 8;
+        UINT32 PciDeviceNumber : 5;
+        UINT32 PciFunctionNumber : 3;
+    } PciLocation;
+    UINT32 CdnLabelId;
+    NDIS_SWITCH_PORT_PROPERTY_PROFILE_CDN_LABEL CdnLabel;
+} NDIS_SWITCH_PORT_PROPERTY_PROFILE, *PNDIS_SWITCH_PORT_PROPERTY_PROFILE;
+#define NDIS_SWITCH_PORT_PROPERTY_PROFILE_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_PORT_PROPERTY_PROFILE_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_PORT_PROPERTY_PROFILE, CdnLabel)
+
+/* ---- §3.7 Switch properties ---------------------------------------------- */
+typedef struct _NDIS_SWITCH_PROPERTY_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_SWITCH_PROPERTY_TYPE PropertyType;
+    NDIS_SWITCH_OBJECT_ID PropertyId;
+    NDIS_SWITCH_OBJECT_VERSION PropertyVersion;
+    NDIS_SWITCH_OBJECT_SERIALIZATION_VERSION SerializationVersion;
+    NDIS_SWITCH_OBJECT_INSTANCE_ID PropertyInstanceId;
+    ULONG PropertyBufferLength;
+    ULONG PropertyBufferOffset;
+} NDIS_SWITCH_PROPERTY_PARAMETERS, *PNDIS_SWITCH_PROPERTY_PARAMETERS;
+#define NDIS_SWITCH_PROPERTY_PARAMETERS_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_PROPERTY_PARAMETERS_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_PROPERTY_PARAMETERS, PropertyBufferOffset)
+#define NDIS_SWITCH_PROPERTY_PARAMETERS_GET_PROPERTY(_PropParams_) \
+    ((PVOID)((PUCHAR)(_PropParams_) + (_PropParams_)->PropertyBufferOffset))
+
+typedef struct _NDIS_SWITCH_PROPERTY_DELETE_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_SWITCH_PROPERTY_TYPE PropertyType;
+    NDIS_SWITCH_OBJECT_ID PropertyId;
+    NDIS_SWITCH_OBJECT_INSTANCE_ID PropertyInstanceId;
+} NDIS_SWITCH_PROPERTY_DELETE_PARAMETERS, *PNDIS_SWITCH_PROPERTY_DELETE_PARAMETERS;
+#define NDIS_SWITCH_PROPERTY_DELETE_PARAMETERS_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_PROPERTY_DELETE_PARAMETERS_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_PROPERTY_DELETE_PARAMETERS, PropertyInstanceId)
+
+typedef struct _NDIS_SWITCH_PROPERTY_ENUM_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_SWITCH_PROPERTY_TYPE PropertyType;
+    NDIS_SWITCH_OBJECT_ID PropertyId;
+    NDIS_SWITCH_OBJECT_SERIALIZATION_VERSION SerializationVersion;
+    ULONG FirstPropertyOffset;
+    ULONG NumProperties;
+} NDIS_SWITCH_PROPERTY_ENUM_PARAMETERS, *PNDIS_SWITCH_PROPERTY_ENUM_PARAMETERS;
+#define NDIS_SWITCH_PROPERTY_ENUM_PARAMETERS_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_PROPERTY_ENUM_PARAMETERS_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_PROPERTY_ENUM_PARAMETERS, NumProperties)
+
+typedef struct _NDIS_SWITCH_PROPERTY_ENUM_INFO {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_SWITCH_OBJECT_INSTANCE_ID PropertyInstanceId;
+    NDIS_SWITCH_OBJECT_VERSION PropertyVersion;
+    ULONG QwordAlignedPropertyBufferLength;
+    ULONG PropertyBufferLength;
+    ULONG PropertyBufferOffset;
+} NDIS_SWITCH_PROPERTY_ENUM_INFO, *PNDIS_SWITCH_PROPERTY_ENUM_INFO;
+#define NDIS_SWITCH_PROPERTY_ENUM_INFO_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_PROPERTY_ENUM_INFO_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_PROPERTY_ENUM_INFO, PropertyBufferOffset)
+#define NDIS_SWITCH_PROPERTY_ENUM_PARAMETERS_GET_FIRST_INFO(_PropEnumParams_) \
+    ((PNDIS_SWITCH_PROPERTY_ENUM_INFO)((PUCHAR)(_PropEnumParams_) + (_PropEnumParams_)->FirstPropertyOffset))
+#define NDIS_SWITCH_PROPERTY_ENUM_INFO_GET_NEXT(_PropEnumInfo_)                                   \
+    ((PNDIS_SWITCH_PROPERTY_ENUM_INFO)((PUCHAR)(_PropEnumInfo_) +                                 \
+                                       (_PropEnumInfo_)->QwordAlignedPropertyBufferLength +       \
+                                       sizeof(NDIS_SWITCH_PROPERTY_ENUM_INFO)))
+#define NDIS_SWITCH_PROPERTY_ENUM_INFO_GET_PROPERTY(_PropEnumInfo_) \
+    ((PVOID)((PUCHAR)(_PropEnumInfo_) + (_PropEnumInfo_)->PropertyBufferOffset))
+
+typedef struct _NDIS_SWITCH_PROPERTY_CUSTOM {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    ULONG PropertyBufferLength;
+    ULONG PropertyBufferOffset;
+} NDIS_SWITCH_PROPERTY_CUSTOM, *PNDIS_SWITCH_PROPERTY_CUSTOM;
+#define NDIS_SWITCH_PROPERTY_CUSTOM_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_PROPERTY_CUSTOM_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_PROPERTY_CUSTOM, PropertyBufferOffset)
+#define NDIS_SWITCH_PROPERTY_CUSTOM_GET_BUFFER(_PropCustom_) \
+    ((PVOID)((PUCHAR)(_PropCustom_) + (_PropCustom_)->PropertyBufferOffset))
+
+/* ---- §3.7 Feature status ------------------------------------------------- */
+typedef struct _NDIS_SWITCH_PORT_FEATURE_STATUS_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_SWITCH_PORT_ID PortId;
+    NDIS_SWITCH_PORT_FEATURE_STATUS_TYPE FeatureStatusType;
+    NDIS_SWITCH_OBJECT_ID FeatureStatusId;
+    NDIS_SWITCH_OBJECT_VERSION FeatureStatusVersion;
+    NDIS_SWITCH_OBJECT_SERIALIZATION_VERSION SerializationVersion;
+    NDIS_SWITCH_OBJECT_INSTANCE_ID FeatureStatusInstanceId;
+    ULONG FeatureStatusBufferLength;
+    ULONG FeatureStatusBufferOffset;
+    ULONG Reserved;
+} NDIS_SWITCH_PORT_FEATURE_STATUS_PARAMETERS, *PNDIS_SWITCH_PORT_FEATURE_STATUS_PARAMETERS;
+#define NDIS_SWITCH_PORT_FEATURE_STATUS_PARAMETERS_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_PORT_FEATURE_STATUS_PARAMETERS_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_PORT_FEATURE_STATUS_PARAMETERS, Reserved)
+
+typedef struct _NDIS_SWITCH_FEATURE_STATUS_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_SWITCH_FEATURE_STATUS_TYPE FeatureStatusType;
+    NDIS_SWITCH_OBJECT_ID FeatureStatusId;
+    NDIS_SWITCH_OBJECT_INSTANCE_ID FeatureStatusInstanceId;
+    NDIS_SWITCH_OBJECT_VERSION FeatureStatusVersion;
+    NDIS_SWITCH_OBJECT_SERIALIZATION_VERSION SerializationVersion;
+    ULONG FeatureStatusBufferOffset;
+    ULONG FeatureStatusBufferLength;
+} NDIS_SWITCH_FEATURE_STATUS_PARAMETERS, *PNDIS_SWITCH_FEATURE_STATUS_PARAMETERS;
+#define NDIS_SWITCH_FEATURE_STATUS_PARAMETERS_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_FEATURE_STATUS_PARAMETERS_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_FEATURE_STATUS_PARAMETERS, FeatureStatusBufferLength)
+
+typedef struct _NDIS_SWITCH_PORT_FEATURE_STATUS_CUSTOM {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    ULONG FeatureStatusBufferLength;
+    ULONG FeatureStatusBufferOffset;
+} NDIS_SWITCH_PORT_FEATURE_STATUS_CUSTOM, *PNDIS_SWITCH_PORT_FEATURE_STATUS_CUSTOM;
+#define NDIS_SWITCH_PORT_FEATURE_STATUS_CUSTOM_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_PORT_FEATURE_STATUS_CUSTOM_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_PORT_FEATURE_STATUS_CUSTOM, FeatureStatusBufferOffset)
+
+typedef struct _NDIS_SWITCH_FEATURE_STATUS_CUSTOM {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    ULONG FeatureStatusCustomBufferLength;
+    ULONG FeatureStatusCustomBufferOffset;
+} NDIS_SWITCH_FEATURE_STATUS_CUSTOM, *PNDIS_SWITCH_FEATURE_STATUS_CUSTOM;
+#define NDIS_SWITCH_FEATURE_STATUS_CUSTOM_REVISION_1 1
+#define NDIS_SIZEOF_NDIS_SWITCH_FEATURE_STATUS_CUSTOM_REVISION_1 \
+    RTL_SIZEOF_THROUGH_FIELD(NDIS_SWITCH_FEATURE_STATUS_CUSTOM, FeatureStatusCustomBufferOffset)
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * scenario.h - scripted scenarios the reference switch plays against the
+ * extensions under test. Each scenario is deterministic for given
+ * parameters, so two runs give byte-identical traces.
+ *
+ *   vm-lifecycle   switch start (external and internal NICs, activation),
+ *                  N VMs started (PORT_CREATE, NIC_CREATE, NIC_CONNECT),
+ *                  traffic between VMs and to the external port, VMs stopped
+ *                  (NIC_DISCONNECT, NIC_DELETE, PORT_TEARDOWN, PORT_DELETE),
+ *                  switch stop, pause, detach, unload.
+ *   attach-active  like vm-lifecycle, but the extension is attached to a
+ *                  switch that is already active with ports and NICs, so it
+ *                  must enumerate them (PORT_ARRAY / NIC_ARRAY).
+ */
+#ifndef XSW_SCENARIO_H
+#define XSW_SCENARIO_H
+
+#include <stdint.h>
+
+#include "xsw/switch.h"
+
+struct xsw_scenario_params {
+    unsigned vms;          /* VMs started and stopped */
+    unsigned packets;      /* unicast frames each VM sends to its neighbour and to the gateway */
+    unsigned chain;        /* frames per NBL chain (1..64) */
+    uint32_t seed;         /* payload bytes and MAC/IP numbering */
+    int attach_active;     /* attach to an already active switch */
+};
+
+struct xsw_scenario_info {
+    const char *name;
+    const char *summary;
+};
+
+/* The scenarios this build knows, terminated by a NULL name. */
+const struct xsw_scenario_info *xsw_scenarios(void);
+
+/* Render the parameters as "key=value\n" lines for the trace's META record. */
+void xsw_scenario_params_text(const struct xsw_scenario_params *p, char *out, size_t cap);
+
+/*
+ * Run scenario "name" on a switch created with its extensions (not yet
+ * loaded). Returns 0 when the scenario ran to its end (findings are in the
+ * trace and in xsw_switch_findings()), or a negative XSW_E* code with the
+ * reason in xsw_switch_error() when the harness could not go on (an
+ * extension failed to load or attach, for example).
+ */
+int xsw_scenario_run(struct xsw_switch *sw, const char *name, const struct xsw_scenario_params *p);
+
+/* Build an Ethernet/IPv4/UDP frame of "len" bytes (>= 42) into "out". */
+unsigned xsw_build_udp(uint8_t *out, unsigned len, const uint8_t dst[6], const uint8_t src[6], uint32_t src_ip,
+                       uint32_t dst_ip, uint16_t vlan, uint32_t seq);
+/* Build an ARP request from (mac, ip) for "target_ip" (broadcast, 42 bytes). */
+unsigned xsw_build_arp(uint8_t *out, const uint8_t src[6], uint32_t src_ip, uint32_t target_ip);
+
+#endif

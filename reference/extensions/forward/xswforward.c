@@ -1,0 +1,1439 @@
+/*
+ * xswforward.c - the xsw reference forwarding extension.
+ *
+ * A Hyper-V extensible switch extension of class ms_switch_forward written as
+ * an ordinary Windows NDIS 6.30 lightweight filter driver: it builds with the
+ * WDK for Windows and, unchanged, against xsw's NDIS headers for the harness
+ * (learn.microsoft.com: forwarding-extensions.md, adding-extensible-switch-
+ * destination-port-data-to-a-packet.md, hybrid-forwarding.md).
+ *
+ * Forwarding. A learning bridge: the source MAC address of every ingress
+ * packet from a connected NIC is learned; a known unicast destination gets one
+ * destination (AddNetBufferListDestination); broadcast, multicast and unknown
+ * unicast are flooded to one NIC of every other port that has a connected NIC
+ * (GrowNetBufferListDestinations when NumAvailableDestinations is short, then
+ * UpdateNetBufferListDestinations). The NIC of a port is NicIndex 0, except on
+ * the external port where it is the lowest connected physical NIC index
+ * (network-adapter-index-values.md). Packets marked NativeForwardingRequired
+ * (NVGRE) are left to the switch's native forwarding. A packet that gets no
+ * destination is reported with ReportFilteredNetBufferLists and dropped with
+ * NdisFSendNetBufferListsComplete. A static MAC address can be pinned to a
+ * port with this extension's custom port property (XswFwdPropertyId, payload
+ * XSWFWD_STATIC_MAC); a forwarding extension completes the custom properties
+ * it handles itself, and forwards the standard ones.
+ *
+ * State. Ports, NICs and learned MAC addresses live in tables protected by one
+ * NDIS_RW_LOCK_EX: the control path takes it for writing at PASSIVE_LEVEL;
+ * the data path reads with NDIS_RWL_AT_DISPATCH_LEVEL when the send flags say
+ * DISPATCH_LEVEL, and takes it for writing only to learn a new or moved MAC
+ * address. Ports and NICs come from the switch OIDs, and, when the extension
+ * meets a switch that is already active (first restart) or on
+ * NetEventSwitchActivate, from OID_SWITCH_PORT_ARRAY and OID_SWITCH_NIC_ARRAY
+ * after OID_SWITCH_PARAMETERS (querying-the-hyper-v-extensible-switch-
+ * configuration.md). PORT_CREATE / NIC_CREATE state is rolled back when a
+ * lower layer vetoes the request. A NIC leaves the table when NIC_DISCONNECT
+ * arrives, before that OID is forwarded, so no destination is ever added for
+ * it afterwards.
+ *
+ * Hardware offload: an encapsulated OID_NIC_SWITCH_ALLOCATE_VF is vetoed with
+ * NDIS_STATUS_FAILURE so that VM traffic stays on the synthetic path (the
+ * header declares it a method request; the Microsoft sample tests it as a set
+ * request: both are recognised). Other OID_SWITCH_NIC_REQUESTs for a NIC are
+ * forwarded under ReferenceSwitchNic, released when they complete
+ * (forwarding-oid-requests-to-physical-network-adapters.md).
+ *
+ * Run-time state (managing-hyper-v-extensible-switch-run-time-data.md): on
+ * OID_SWITCH_NIC_SAVE for a NIC it tracks and has not saved yet in this save
+ * operation, the extension writes its XSWFWD_SAVE_DATA blob under its own
+ * ExtensionId and completes the request; OID_SWITCH_NIC_SAVE_COMPLETE ends the
+ * operation. OID_SWITCH_NIC_RESTORE carrying its ExtensionId is consumed;
+ * other extensions' blobs are forwarded unmodified.
+ */
+#include <ndis.h>
+
+#define XSWFWD_TAG 'dwFX'
+#define XSWFWD_MAC_BUCKETS 256
+
+/* The payload of the custom port property: a MAC address pinned to the port. */
+typedef struct _XSWFWD_STATIC_MAC {
+    ULONG Version; /* XSWFWD_STATIC_MAC_VERSION */
+    UCHAR MacAddress[ETH_LENGTH_OF_ADDRESS];
+    USHORT Reserved;
+} XSWFWD_STATIC_MAC, *PXSWFWD_STATIC_MAC;
+#define XSWFWD_STATIC_MAC_VERSION 1
+
+/* The run-time data saved per NIC (OID_SWITCH_NIC_SAVE) and restored later. */
+typedef struct _XSWFWD_SAVE_DATA {
+    ULONG Version; /* XSWFWD_SAVE_DATA_VERSION */
+    ULONG FramesForwarded;
+    UCHAR LearnedMac[ETH_LENGTH_OF_ADDRESS];
+    USHORT HasLearnedMac;
+} XSWFWD_SAVE_DATA, *PXSWFWD_SAVE_DATA;
+#define XSWFWD_SAVE_DATA_VERSION 1
+
+typedef struct _XSWFWD_NIC {
+    LIST_ENTRY Link; /* in its port's Nics */
+    NDIS_SWITCH_PORT_ID PortId;
+    NDIS_SWITCH_NIC_INDEX NicIndex;
+    NDIS_SWITCH_NIC_TYPE NicType;
+    BOOLEAN Connected;
+    BOOLEAN SavedThisOperation;
+    BOOLEAN HasLearnedMac;
+    UCHAR LearnedMac[ETH_LENGTH_OF_ADDRESS];
+    volatile LONG FramesForwarded;
+} XSWFWD_NIC, *PXSWFWD_NIC;
+
+typedef struct _XSWFWD_PORT {
+    LIST_ENTRY Link;
+    LIST_ENTRY Nics;
+    NDIS_SWITCH_PORT_ID PortId;
+    NDIS_SWITCH_PORT_TYPE PortType;
+    BOOLEAN IsValidation;
+    BOOLEAN TearingDown;
+    BOOLEAN HasStaticMac;
+    UCHAR StaticMac[ETH_LENGTH_OF_ADDRESS];
+} XSWFWD_PORT, *PXSWFWD_PORT;
+
+typedef struct _XSWFWD_MAC {
+    LIST_ENTRY Link;
+    UCHAR Mac[ETH_LENGTH_OF_ADDRESS];
+    NDIS_SWITCH_PORT_ID PortId;
+    NDIS_SWITCH_NIC_INDEX NicIndex;
+} XSWFWD_MAC, *PXSWFWD_MAC;
+
+typedef struct _XSWFWD_FILTER {
+    NDIS_HANDLE FilterHandle;
+    NDIS_SWITCH_CONTEXT SwitchContext;
+    NDIS_SWITCH_OPTIONAL_HANDLERS SwitchHandlers;
+    PNDIS_RW_LOCK_EX Lock; /* protects Ports (with their NICs) and Macs */
+    LIST_ENTRY Ports;
+    LIST_ENTRY Macs[XSWFWD_MAC_BUCKETS];
+    volatile LONG Running;
+    volatile LONG PendingOids;
+    BOOLEAN FirstRestartDone;
+    BOOLEAN SwitchActive;
+    volatile LONG Unicast;
+    volatile LONG Flooded;
+    volatile LONG Dropped;
+} XSWFWD_FILTER, *PXSWFWD_FILTER;
+
+/* Work to finish when a forwarded request completes (the clone's SourceReserved[1]). */
+typedef enum _XSWFWD_PENDING_KIND {
+    XswFwdPendingPortCreate,
+    XswFwdPendingNicCreate,
+    XswFwdPendingNicConnect,
+    XswFwdPendingNicReference,
+} XSWFWD_PENDING_KIND;
+
+typedef struct _XSWFWD_PENDING {
+    XSWFWD_PENDING_KIND Kind;
+    NDIS_SWITCH_PORT_ID PortId;
+    NDIS_SWITCH_NIC_INDEX NicIndex;
+} XSWFWD_PENDING, *PXSWFWD_PENDING;
+
+/* An OID the extension issues itself, waited for on an event at PASSIVE_LEVEL. */
+typedef struct _XSWFWD_INTERNAL_OID {
+    NDIS_OID_REQUEST Request;
+    NDIS_EVENT Done;
+    NDIS_STATUS Status;
+} XSWFWD_INTERNAL_OID, *PXSWFWD_INTERNAL_OID;
+
+static NDIS_HANDLE XswFwdDriverHandle;
+static NDIS_STRING XswFwdExtensionGuid;
+static NDIS_STRING XswFwdFriendlyName;
+static const WCHAR XswFwdFriendlyText[] = L"xsw reference forwarding extension";
+/* The extension's identity in saved run-time data: its UniqueName / NetCfgInstanceId. */
+static const GUID XswFwdExtensionId = {0x9d4e2b17, 0x6a3c, 0x4f51, {0x8e, 0x27, 0x0b, 0x5c, 0x9a, 0x1d, 0x3f, 0x62}};
+static const GUID XswFwdPropertyId = {0xa1c7e3f9, 0x2d5b, 0x4c8a, {0xb6, 0x04, 0x7e, 0x9f, 0x1d, 0x2c, 0x3b, 0x85}};
+
+DRIVER_INITIALIZE DriverEntry;
+DRIVER_UNLOAD XswFwdUnload;
+FILTER_ATTACH XswFwdAttach;
+FILTER_DETACH XswFwdDetach;
+FILTER_RESTART XswFwdRestart;
+FILTER_PAUSE XswFwdPause;
+FILTER_OID_REQUEST XswFwdOidRequest;
+FILTER_OID_REQUEST_COMPLETE XswFwdOidRequestComplete;
+FILTER_CANCEL_OID_REQUEST XswFwdCancelOidRequest;
+FILTER_SEND_NET_BUFFER_LISTS XswFwdSend;
+FILTER_SEND_NET_BUFFER_LISTS_COMPLETE XswFwdSendComplete;
+FILTER_CANCEL_SEND_NET_BUFFER_LISTS XswFwdCancelSend;
+FILTER_RECEIVE_NET_BUFFER_LISTS XswFwdReceive;
+FILTER_RETURN_NET_BUFFER_LISTS XswFwdReturn;
+FILTER_STATUS XswFwdStatus;
+FILTER_NET_PNP_EVENT XswFwdNetPnPEvent;
+
+/* ---- Tables (callers hold Lock: read to look up, write to change) -------------------------------- */
+
+static ULONG XswFwdMacBucket(_In_reads_bytes_(6) const UCHAR *Mac)
+{
+    return (ULONG)(Mac[3] ^ Mac[4] ^ Mac[5] ^ (Mac[2] << 1)) % XSWFWD_MAC_BUCKETS;
+}
+
+static PXSWFWD_PORT XswFwdFindPort(_In_ PXSWFWD_FILTER Filter, _In_ NDIS_SWITCH_PORT_ID PortId)
+{
+    for (PLIST_ENTRY e = Filter->Ports.Flink; e != &Filter->Ports; e = e->Flink) {
+        PXSWFWD_PORT port = CONTAINING_RECORD(e, XSWFWD_PORT, Link);
+        if (port->PortId == PortId)
+            return port;
+    }
+    return NULL;
+}
+
+static PXSWFWD_NIC XswFwdFindNic(_In_ PXSWFWD_FILTER Filter, _In_ NDIS_SWITCH_PORT_ID PortId,
+                                 _In_ NDIS_SWITCH_NIC_INDEX NicIndex)
+{
+    PXSWFWD_PORT port = XswFwdFindPort(Filter, PortId);
+    if (port == NULL)
+        return NULL;
+    for (PLIST_ENTRY e = port->Nics.Flink; e != &port->Nics; e = e->Flink) {
+        PXSWFWD_NIC nic = CONTAINING_RECORD(e, XSWFWD_NIC, Link);
+        if (nic->NicIndex == NicIndex)
+            return nic;
+    }
+    return NULL;
+}
+
+/* The entry of "PortId", created if absent; NULL when out of memory. */
+static PXSWFWD_PORT XswFwdGetPort(_In_ PXSWFWD_FILTER Filter, _In_ NDIS_SWITCH_PORT_ID PortId)
+{
+    PXSWFWD_PORT port = XswFwdFindPort(Filter, PortId);
+    if (port != NULL)
+        return port;
+    port = ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(*port), XSWFWD_TAG);
+    if (port == NULL)
+        return NULL;
+    NdisZeroMemory(port, sizeof(*port));
+    port->PortId = PortId;
+    InitializeListHead(&port->Nics);
+    InsertTailList(&Filter->Ports, &port->Link);
+    return port;
+}
+
+/* The entry of NIC "PortId"/"NicIndex", created (with its port) if absent. */
+static PXSWFWD_NIC XswFwdGetNic(_In_ PXSWFWD_FILTER Filter, _In_ NDIS_SWITCH_PORT_ID PortId,
+                                _In_ NDIS_SWITCH_NIC_INDEX NicIndex)
+{
+    PXSWFWD_PORT port;
+    PXSWFWD_NIC nic = XswFwdFindNic(Filter, PortId, NicIndex);
+    if (nic != NULL)
+        return nic;
+    port = XswFwdGetPort(Filter, PortId);
+    if (port == NULL)
+        return NULL;
+    nic = ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(*nic), XSWFWD_TAG);
+    if (nic == NULL)
+        return NULL;
+    NdisZeroMemory(nic, sizeof(*nic));
+    nic->PortId = PortId;
+    nic->NicIndex = NicIndex;
+    InsertTailList(&port->Nics, &nic->Link);
+    return nic;
+}
+
+/* Forget every learned MAC address that points at "PortId" (and "NicIndex" unless AllNics). */
+static void XswFwdForgetMacs(_In_ PXSWFWD_FILTER Filter, _In_ NDIS_SWITCH_PORT_ID PortId,
+                             _In_ NDIS_SWITCH_NIC_INDEX NicIndex, _In_ BOOLEAN AllNics)
+{
+    for (ULONG b = 0; b < XSWFWD_MAC_BUCKETS; b++) {
+        PLIST_ENTRY e = Filter->Macs[b].Flink;
+        while (e != &Filter->Macs[b]) {
+            PXSWFWD_MAC mac = CONTAINING_RECORD(e, XSWFWD_MAC, Link);
+            e = e->Flink;
+            if (mac->PortId == PortId && (AllNics || mac->NicIndex == NicIndex)) {
+                RemoveEntryList(&mac->Link);
+                ExFreePoolWithTag(mac, XSWFWD_TAG);
+            }
+        }
+    }
+}
+
+static void XswFwdRemoveNic(_In_ PXSWFWD_FILTER Filter, _In_ PXSWFWD_NIC Nic)
+{
+    XswFwdForgetMacs(Filter, Nic->PortId, Nic->NicIndex, FALSE);
+    RemoveEntryList(&Nic->Link);
+    ExFreePoolWithTag(Nic, XSWFWD_TAG);
+}
+
+static void XswFwdRemovePort(_In_ PXSWFWD_FILTER Filter, _In_ PXSWFWD_PORT Port)
+{
+    while (!IsListEmpty(&Port->Nics))
+        XswFwdRemoveNic(Filter, CONTAINING_RECORD(Port->Nics.Flink, XSWFWD_NIC, Link));
+    XswFwdForgetMacs(Filter, Port->PortId, 0, TRUE);
+    RemoveEntryList(&Port->Link);
+    ExFreePoolWithTag(Port, XSWFWD_TAG);
+}
+
+static PXSWFWD_MAC XswFwdFindMac(_In_ PXSWFWD_FILTER Filter, _In_reads_bytes_(6) const UCHAR *Mac)
+{
+    PLIST_ENTRY head = &Filter->Macs[XswFwdMacBucket(Mac)];
+    for (PLIST_ENTRY e = head->Flink; e != head; e = e->Flink) {
+        PXSWFWD_MAC entry = CONTAINING_RECORD(e, XSWFWD_MAC, Link);
+        if (RtlEqualMemory(entry->Mac, Mac, ETH_LENGTH_OF_ADDRESS))
+            return entry;
+    }
+    return NULL;
+}
+
+/* Learn "Mac" behind a connected NIC (write lock held). */
+static void XswFwdLearnLocked(_In_ PXSWFWD_FILTER Filter, _In_reads_bytes_(6) const UCHAR *Mac,
+                              _In_ PXSWFWD_NIC Nic)
+{
+    PXSWFWD_MAC entry = XswFwdFindMac(Filter, Mac);
+    if (entry == NULL) {
+        entry = ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(*entry), XSWFWD_TAG);
+        if (entry == NULL)
+            return;
+        NdisMoveMemory(entry->Mac, Mac, ETH_LENGTH_OF_ADDRESS);
+        InsertHeadList(&Filter->Macs[XswFwdMacBucket(Mac)], &entry->Link);
+    }
+    entry->PortId = Nic->PortId;
+    entry->NicIndex = Nic->NicIndex;
+    NdisMoveMemory(Nic->LearnedMac, Mac, ETH_LENGTH_OF_ADDRESS);
+    Nic->HasLearnedMac = TRUE;
+}
+
+/*
+ * The NIC of "Port" that receives the port's traffic: NIC 0 for a VM or
+ * internal port, the lowest connected physical NIC (index > 0) of the
+ * external port, or NULL when no NIC of the port is connected.
+ */
+static PXSWFWD_NIC XswFwdDeliveryNic(_In_ PXSWFWD_PORT Port)
+{
+    PXSWFWD_NIC best = NULL;
+    if (Port->IsValidation || Port->TearingDown)
+        return NULL;
+    for (PLIST_ENTRY e = Port->Nics.Flink; e != &Port->Nics; e = e->Flink) {
+        PXSWFWD_NIC nic = CONTAINING_RECORD(e, XSWFWD_NIC, Link);
+        if (!nic->Connected)
+            continue;
+        if (best == NULL || (best->NicIndex == 0 && nic->NicIndex != 0) ||
+            (nic->NicIndex != 0 && nic->NicIndex < best->NicIndex))
+            best = nic;
+    }
+    return best;
+}
+
+static PXSWFWD_PORT XswFwdFindStaticMac(_In_ PXSWFWD_FILTER Filter, _In_reads_bytes_(6) const UCHAR *Mac)
+{
+    for (PLIST_ENTRY e = Filter->Ports.Flink; e != &Filter->Ports; e = e->Flink) {
+        PXSWFWD_PORT port = CONTAINING_RECORD(e, XSWFWD_PORT, Link);
+        if (port->HasStaticMac && RtlEqualMemory(port->StaticMac, Mac, ETH_LENGTH_OF_ADDRESS))
+            return port;
+    }
+    return NULL;
+}
+
+/* ---- Internal OIDs and activation ----------------------------------------------------------------- */
+
+/*
+ * Issue a query or method request from this filter and wait for it. Must run
+ * at PASSIVE_LEVEL (NdisWaitEvent). Returns the completion status;
+ * *BytesNeeded is set on NDIS_STATUS_INVALID_LENGTH.
+ */
+static NDIS_STATUS XswFwdIssue(_In_ PXSWFWD_FILTER Filter, _In_ NDIS_REQUEST_TYPE Type, _In_ NDIS_OID Oid,
+                               _Inout_ PVOID Buffer, _In_ ULONG InputLength, _In_ ULONG Length,
+                               _Out_ PULONG BytesNeeded)
+{
+    PXSWFWD_INTERNAL_OID req = ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(*req), XSWFWD_TAG);
+    NDIS_STATUS status;
+
+    *BytesNeeded = 0;
+    if (req == NULL)
+        return NDIS_STATUS_RESOURCES;
+    NdisZeroMemory(req, sizeof(*req));
+    req->Request.Header.Type = NDIS_OBJECT_TYPE_OID_REQUEST;
+    req->Request.Header.Revision = NDIS_OID_REQUEST_REVISION_1;
+    req->Request.Header.Size = NDIS_SIZEOF_OID_REQUEST_REVISION_1;
+    req->Request.RequestType = Type;
+    if (Type == NdisRequestMethod) {
+        req->Request.DATA.METHOD_INFORMATION.Oid = Oid;
+        req->Request.DATA.METHOD_INFORMATION.InformationBuffer = Buffer;
+        req->Request.DATA.METHOD_INFORMATION.InputBufferLength = InputLength;
+        req->Request.DATA.METHOD_INFORMATION.OutputBufferLength = Length;
+    } else {
+        req->Request.DATA.QUERY_INFORMATION.Oid = Oid;
+        req->Request.DATA.QUERY_INFORMATION.InformationBuffer = Buffer;
+        req->Request.DATA.QUERY_INFORMATION.InformationBufferLength = Length;
+    }
+    *(PVOID *)&req->Request.SourceReserved[0] = NULL; /* internal request */
+    NdisInitializeEvent(&req->Done);
+
+    InterlockedIncrement(&Filter->PendingOids);
+    status = NdisFOidRequest(Filter->FilterHandle, &req->Request);
+    if (status == NDIS_STATUS_PENDING) {
+        NdisWaitEvent(&req->Done, 0);
+        status = req->Status;
+    } else {
+        InterlockedDecrement(&Filter->PendingOids);
+    }
+    *BytesNeeded = Type == NdisRequestMethod ? req->Request.DATA.METHOD_INFORMATION.BytesNeeded
+                                             : req->Request.DATA.QUERY_INFORMATION.BytesNeeded;
+    ExFreePoolWithTag(req, XSWFWD_TAG);
+    return status;
+}
+
+/*
+ * Query a port or NIC array (same layout), retrying with BytesNeeded on
+ * NDIS_STATUS_INVALID_LENGTH. Returns the array (free it with the tag) or
+ * NULL; the element count and size are validated against the buffer.
+ */
+static PNDIS_SWITCH_NIC_ARRAY XswFwdQueryArray(_In_ PXSWFWD_FILTER Filter, _In_ NDIS_OID Oid, _In_ ULONG MinElementSize)
+{
+    ULONG length = sizeof(NDIS_SWITCH_NIC_ARRAY);
+
+    for (int attempt = 0; attempt < 4; attempt++) {
+        PNDIS_SWITCH_NIC_ARRAY array = ExAllocatePool2(POOL_FLAG_NON_PAGED, length, XSWFWD_TAG);
+        ULONG needed = 0;
+        NDIS_STATUS status;
+
+        if (array == NULL)
+            return NULL;
+        NdisZeroMemory(array, length);
+        array->Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
+        array->Header.Revision = NDIS_SWITCH_NIC_ARRAY_REVISION_1;
+        array->Header.Size = NDIS_SIZEOF_NDIS_SWITCH_NIC_ARRAY_REVISION_1;
+        status = XswFwdIssue(Filter, NdisRequestQueryInformation, Oid, array, 0, length, &needed);
+        if (status == NDIS_STATUS_SUCCESS) {
+            if (array->FirstElementOffset <= length && array->ElementSize >= MinElementSize &&
+                array->NumElements <= (length - array->FirstElementOffset) / array->ElementSize)
+                return array;
+            ExFreePoolWithTag(array, XSWFWD_TAG);
+            return NULL;
+        }
+        ExFreePoolWithTag(array, XSWFWD_TAG);
+        if (status != NDIS_STATUS_INVALID_LENGTH || needed <= length)
+            return NULL;
+        length = needed;
+    }
+    return NULL;
+}
+
+/* Parse this extension's custom property (an NDIS_SWITCH_PORT_PROPERTY_CUSTOM of "Length" bytes). */
+static BOOLEAN XswFwdParseCustom(_In_reads_bytes_(Length) const UCHAR *Custom, _In_ ULONG Length,
+                                 _Out_ PXSWFWD_STATIC_MAC StaticMac)
+{
+    const NDIS_SWITCH_PORT_PROPERTY_CUSTOM *custom = (const NDIS_SWITCH_PORT_PROPERTY_CUSTOM *)Custom;
+
+    NdisZeroMemory(StaticMac, sizeof(*StaticMac));
+    if (Length < NDIS_SIZEOF_NDIS_SWITCH_PORT_PROPERTY_CUSTOM_REVISION_1)
+        return FALSE;
+    if (custom->Header.Type != NDIS_OBJECT_TYPE_DEFAULT ||
+        custom->Header.Revision < NDIS_SWITCH_PORT_PROPERTY_CUSTOM_REVISION_1 ||
+        custom->Header.Size < NDIS_SIZEOF_NDIS_SWITCH_PORT_PROPERTY_CUSTOM_REVISION_1)
+        return FALSE;
+    if (custom->PropertyBufferOffset > Length || custom->PropertyBufferLength > Length - custom->PropertyBufferOffset ||
+        custom->PropertyBufferLength < sizeof(XSWFWD_STATIC_MAC))
+        return FALSE;
+    NdisMoveMemory(StaticMac, Custom + custom->PropertyBufferOffset, sizeof(*StaticMac));
+    /* Syntax and range checks only: a unicast, non-zero address of a known version. */
+    if (StaticMac->Version != XSWFWD_STATIC_MAC_VERSION || ETH_IS_MULTICAST(StaticMac->MacAddress))
+        return FALSE;
+    for (ULONG i = 0; i < ETH_LENGTH_OF_ADDRESS; i++)
+        if (StaticMac->MacAddress[i] != 0)
+            return TRUE;
+    return FALSE;
+}
+
+/* Load the static MAC property of one existing port (the caller holds a port reference). */
+static void XswFwdLoadPortProperty(_In_ PXSWFWD_FILTER Filter, _In_ NDIS_SWITCH_PORT_ID PortId)
+{
+    ULONG length = sizeof(NDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS) + 256;
+
+    for (int attempt = 0; attempt < 4; attempt++) {
+        PNDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS params = ExAllocatePool2(POOL_FLAG_NON_PAGED, length, XSWFWD_TAG);
+        ULONG needed = 0;
+        NDIS_STATUS status;
+
+        if (params == NULL)
+            return;
+        NdisZeroMemory(params, length);
+        params->Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
+        params->Header.Revision = NDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS_REVISION_1;
+        params->Header.Size = NDIS_SIZEOF_NDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS_REVISION_1;
+        params->PortId = PortId;
+        params->PropertyType = NdisSwitchPortPropertyTypeCustom;
+        params->PropertyId = XswFwdPropertyId;
+        params->SerializationVersion = NDIS_SWITCH_OBJECT_SERIALIZATION_VERSION_1;
+        status = XswFwdIssue(Filter, NdisRequestMethod, OID_SWITCH_PORT_PROPERTY_ENUM, params,
+                             sizeof(NDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS), length, &needed);
+        if (status == NDIS_STATUS_SUCCESS && params->NumProperties > 0 && params->FirstPropertyOffset < length &&
+            length - params->FirstPropertyOffset >= sizeof(NDIS_SWITCH_PORT_PROPERTY_ENUM_INFO)) {
+            ULONG offset = params->FirstPropertyOffset;
+            PNDIS_SWITCH_PORT_PROPERTY_ENUM_INFO info = (PNDIS_SWITCH_PORT_PROPERTY_ENUM_INFO)((PUCHAR)params + offset);
+            XSWFWD_STATIC_MAC staticMac;
+            if (info->PropertyBufferOffset <= length - offset &&
+                info->PropertyBufferLength <= length - offset - info->PropertyBufferOffset &&
+                XswFwdParseCustom(NDIS_SWITCH_PORT_PROPERTY_ENUM_INFO_GET_PROPERTY(info), info->PropertyBufferLength,
+                                  &staticMac)) {
+                LOCK_STATE_EX lockState;
+                PXSWFWD_PORT port;
+                NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
+                port = XswFwdFindPort(Filter, PortId);
+                if (port != NULL && !port->IsValidation) {
+                    NdisMoveMemory(port->StaticMac, staticMac.MacAddress, ETH_LENGTH_OF_ADDRESS);
+                    port->HasStaticMac = TRUE;
+                }
+                NdisReleaseRWLock(Filter->Lock, &lockState);
+            }
+        }
+        ExFreePoolWithTag(params, XSWFWD_TAG);
+        if (status != NDIS_STATUS_INVALID_LENGTH || needed <= length)
+            return;
+        length = needed;
+    }
+}
+
+/*
+ * The switch is active: take over the ports and NICs that exist already
+ * (PORT_ARRAY, then NIC_ARRAY; a NIC reported Connected can be a destination
+ * at once), then load each port's static MAC property under a port reference.
+ */
+static void XswFwdActivate(_In_ PXSWFWD_FILTER Filter)
+{
+    PNDIS_SWITCH_PORT_ARRAY ports;
+    PNDIS_SWITCH_NIC_ARRAY nics;
+    LOCK_STATE_EX lockState;
+
+    Filter->SwitchActive = TRUE;
+    ports = (PNDIS_SWITCH_PORT_ARRAY)XswFwdQueryArray(Filter, OID_SWITCH_PORT_ARRAY,
+                                                      NDIS_SIZEOF_NDIS_SWITCH_PORT_PARAMETERS_REVISION_1);
+    nics = XswFwdQueryArray(Filter, OID_SWITCH_NIC_ARRAY, NDIS_SIZEOF_NDIS_SWITCH_NIC_PARAMETERS_REVISION_1);
+
+    NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
+    for (ULONG i = 0; ports != NULL && i < ports->NumElements; i++) {
+        PNDIS_SWITCH_PORT_PARAMETERS p = NDIS_SWITCH_PORT_AT_ARRAY_INDEX(ports, i);
+        PXSWFWD_PORT port;
+        if (p->PortState != NdisSwitchPortStateCreated)
+            continue;
+        port = XswFwdGetPort(Filter, p->PortId);
+        if (port != NULL) {
+            port->PortType = p->PortType;
+            port->IsValidation = p->IsValidationPort;
+        }
+    }
+    for (ULONG i = 0; nics != NULL && i < nics->NumElements; i++) {
+        PNDIS_SWITCH_NIC_PARAMETERS n = NDIS_SWITCH_NIC_AT_ARRAY_INDEX(nics, i);
+        PXSWFWD_NIC nic;
+        if (n->NicState != NdisSwitchNicStateCreated && n->NicState != NdisSwitchNicStateConnected)
+            continue;
+        nic = XswFwdGetNic(Filter, n->PortId, n->NicIndex);
+        if (nic != NULL) {
+            nic->NicType = n->NicType;
+            nic->Connected = n->NicState == NdisSwitchNicStateConnected;
+        }
+    }
+    NdisReleaseRWLock(Filter->Lock, &lockState);
+
+    for (ULONG i = 0; ports != NULL && i < ports->NumElements; i++) {
+        PNDIS_SWITCH_PORT_PARAMETERS p = NDIS_SWITCH_PORT_AT_ARRAY_INDEX(ports, i);
+        if (p->IsValidationPort || p->PortState != NdisSwitchPortStateCreated)
+            continue;
+        /* A port reference keeps the port from being deleted during the enumeration. */
+        if (Filter->SwitchHandlers.ReferenceSwitchPort(Filter->SwitchContext, p->PortId) != NDIS_STATUS_SUCCESS)
+            continue;
+        XswFwdLoadPortProperty(Filter, p->PortId);
+        (void)Filter->SwitchHandlers.DereferenceSwitchPort(Filter->SwitchContext, p->PortId);
+    }
+    if (ports != NULL)
+        ExFreePoolWithTag(ports, XSWFWD_TAG);
+    if (nics != NULL)
+        ExFreePoolWithTag(nics, XSWFWD_TAG);
+}
+
+/* ---- Driver and module life cycle --------------------------------------------------------------- */
+
+NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING RegistryPath)
+{
+    NDIS_FILTER_DRIVER_CHARACTERISTICS chars;
+    NDIS_STRING serviceName;
+
+    UNREFERENCED_PARAMETER(RegistryPath);
+    RtlInitUnicodeString(&serviceName, L"XswForward");
+    RtlInitUnicodeString(&XswFwdExtensionGuid, L"{9d4e2b17-6a3c-4f51-8e27-0b5c9a1d3f62}");
+    RtlInitUnicodeString(&XswFwdFriendlyName, XswFwdFriendlyText);
+
+    NdisZeroMemory(&chars, sizeof(chars));
+    chars.Header.Type = NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS;
+    chars.Header.Revision = NDIS_FILTER_CHARACTERISTICS_REVISION_2;
+    chars.Header.Size = NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_2;
+    chars.MajorNdisVersion = NDIS_FILTER_MAJOR_VERSION;
+    chars.MinorNdisVersion = NDIS_FILTER_MINOR_VERSION;
+    chars.MajorDriverVersion = 1;
+    chars.MinorDriverVersion = 0;
+    chars.Flags = 0;
+    chars.FriendlyName = XswFwdFriendlyName;
+    chars.UniqueName = XswFwdExtensionGuid;
+    chars.ServiceName = serviceName;
+    chars.AttachHandler = XswFwdAttach;
+    chars.DetachHandler = XswFwdDetach;
+    chars.RestartHandler = XswFwdRestart;
+    chars.PauseHandler = XswFwdPause;
+    chars.OidRequestHandler = XswFwdOidRequest;
+    chars.OidRequestCompleteHandler = XswFwdOidRequestComplete;
+    chars.CancelOidRequestHandler = XswFwdCancelOidRequest;
+    chars.SendNetBufferListsHandler = XswFwdSend;
+    chars.SendNetBufferListsCompleteHandler = XswFwdSendComplete;
+    chars.CancelSendNetBufferListsHandler = XswFwdCancelSend;
+    chars.ReceiveNetBufferListsHandler = XswFwdReceive;
+    chars.ReturnNetBufferListsHandler = XswFwdReturn;
+    chars.StatusHandler = XswFwdStatus;
+    chars.NetPnPEventHandler = XswFwdNetPnPEvent;
+
+    DriverObject->DriverUnload = XswFwdUnload;
+    return NdisFRegisterFilterDriver(DriverObject, (NDIS_HANDLE)DriverObject, &chars, &XswFwdDriverHandle);
+}
+
+VOID XswFwdUnload(_In_ PDRIVER_OBJECT DriverObject)
+{
+    UNREFERENCED_PARAMETER(DriverObject);
+    NdisFDeregisterFilterDriver(XswFwdDriverHandle);
+}
+
+NDIS_STATUS XswFwdAttach(_In_ NDIS_HANDLE NdisFilterHandle, _In_ NDIS_HANDLE FilterDriverContext,
+                         _In_ PNDIS_FILTER_ATTACH_PARAMETERS AttachParameters)
+{
+    PXSWFWD_FILTER filter;
+    NDIS_FILTER_ATTRIBUTES attributes;
+    NDIS_STATUS status;
+
+    UNREFERENCED_PARAMETER(FilterDriverContext);
+    if (AttachParameters->MiniportMediaType != NdisMedium802_3)
+        return NDIS_STATUS_INVALID_PARAMETER;
+
+    filter = ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(*filter), XSWFWD_TAG);
+    if (filter == NULL)
+        return NDIS_STATUS_RESOURCES;
+    NdisZeroMemory(filter, sizeof(*filter));
+    filter->FilterHandle = NdisFilterHandle;
+    InitializeListHead(&filter->Ports);
+    for (ULONG b = 0; b < XSWFWD_MAC_BUCKETS; b++)
+        InitializeListHead(&filter->Macs[b]);
+
+    filter->SwitchHandlers.Header.Type = NDIS_OBJECT_TYPE_SWITCH_OPTIONAL_HANDLERS;
+    filter->SwitchHandlers.Header.Revision = NDIS_SWITCH_OPTIONAL_HANDLERS_REVISION_1;
+    filter->SwitchHandlers.Header.Size = NDIS_SIZEOF_SWITCH_OPTIONAL_HANDLERS_REVISION_1;
+    status = NdisFGetOptionalSwitchHandlers(NdisFilterHandle, &filter->SwitchContext, &filter->SwitchHandlers);
+    if (status != NDIS_STATUS_SUCCESS) {
+        /* Not bound in an extensible switch stack. */
+        ExFreePoolWithTag(filter, XSWFWD_TAG);
+        return NDIS_STATUS_FAILURE;
+    }
+    filter->Lock = NdisAllocateRWLock(NdisFilterHandle);
+    if (filter->Lock == NULL) {
+        ExFreePoolWithTag(filter, XSWFWD_TAG);
+        return NDIS_STATUS_RESOURCES;
+    }
+
+    NdisZeroMemory(&attributes, sizeof(attributes));
+    attributes.Header.Type = NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES;
+    attributes.Header.Revision = NDIS_FILTER_ATTRIBUTES_REVISION_1;
+    attributes.Header.Size = NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1;
+    attributes.Flags = 0;
+    NDIS_DECLARE_FILTER_MODULE_CONTEXT(XSWFWD_FILTER);
+    status = NdisFSetAttributes(NdisFilterHandle, filter, &attributes);
+    if (status != NDIS_STATUS_SUCCESS) {
+        NdisFreeRWLock(filter->Lock);
+        ExFreePoolWithTag(filter, XSWFWD_TAG);
+        return status;
+    }
+    return NDIS_STATUS_SUCCESS;
+}
+
+VOID XswFwdDetach(_In_ NDIS_HANDLE FilterModuleContext)
+{
+    PXSWFWD_FILTER filter = FilterModuleContext;
+
+    /* Every OID this filter issued or forwarded has completed by now. */
+    DbgPrint("xswforward: %ld unicast, %ld flooded, %ld dropped\n", (long)filter->Unicast, (long)filter->Flooded,
+             (long)filter->Dropped);
+    while (!IsListEmpty(&filter->Ports))
+        XswFwdRemovePort(filter, CONTAINING_RECORD(filter->Ports.Flink, XSWFWD_PORT, Link));
+    for (ULONG b = 0; b < XSWFWD_MAC_BUCKETS; b++)
+        while (!IsListEmpty(&filter->Macs[b]))
+            ExFreePoolWithTag(CONTAINING_RECORD(RemoveHeadList(&filter->Macs[b]), XSWFWD_MAC, Link), XSWFWD_TAG);
+    NdisFreeRWLock(filter->Lock);
+    ExFreePoolWithTag(filter, XSWFWD_TAG);
+}
+
+NDIS_STATUS XswFwdRestart(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_FILTER_RESTART_PARAMETERS RestartParameters)
+{
+    PXSWFWD_FILTER filter = FilterModuleContext;
+    UNREFERENCED_PARAMETER(RestartParameters);
+
+    if (!filter->FirstRestartDone) {
+        NDIS_SWITCH_PARAMETERS params;
+        ULONG needed;
+        NDIS_STATUS status;
+
+        filter->FirstRestartDone = TRUE;
+        NdisZeroMemory(&params, sizeof(params));
+        params.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
+        params.Header.Revision = NDIS_SWITCH_PARAMETERS_REVISION_1;
+        params.Header.Size = NDIS_SIZEOF_NDIS_SWITCH_PARAMETERS_REVISION_1;
+        status = XswFwdIssue(filter, NdisRequestQueryInformation, OID_SWITCH_PARAMETERS, &params, 0, sizeof(params),
+                             &needed);
+        if (status != NDIS_STATUS_SUCCESS)
+            return status;
+        /* Before activation the configuration is incomplete: wait for NetEventSwitchActivate. */
+        if (params.IsActive)
+            XswFwdActivate(filter);
+    }
+    InterlockedExchange(&filter->Running, 1);
+    return NDIS_STATUS_SUCCESS;
+}
+
+NDIS_STATUS XswFwdPause(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_FILTER_PAUSE_PARAMETERS PauseParameters)
+{
+    PXSWFWD_FILTER filter = FilterModuleContext;
+    UNREFERENCED_PARAMETER(PauseParameters);
+    InterlockedExchange(&filter->Running, 0);
+    return NDIS_STATUS_SUCCESS;
+}
+
+/* ---- OID requests ------------------------------------------------------------------------------- */
+
+/* Copy a clone's results back into the original request. */
+static void XswFwdCopyResults(_Inout_ PNDIS_OID_REQUEST Original, _In_ PNDIS_OID_REQUEST Clone)
+{
+    switch (Original->RequestType) {
+    case NdisRequestQueryInformation:
+    case NdisRequestQueryStatistics:
+        Original->DATA.QUERY_INFORMATION.BytesWritten = Clone->DATA.QUERY_INFORMATION.BytesWritten;
+        Original->DATA.QUERY_INFORMATION.BytesNeeded = Clone->DATA.QUERY_INFORMATION.BytesNeeded;
+        break;
+    case NdisRequestSetInformation:
+        Original->DATA.SET_INFORMATION.BytesRead = Clone->DATA.SET_INFORMATION.BytesRead;
+        Original->DATA.SET_INFORMATION.BytesNeeded = Clone->DATA.SET_INFORMATION.BytesNeeded;
+        break;
+    case NdisRequestMethod:
+        Original->DATA.METHOD_INFORMATION.BytesWritten = Clone->DATA.METHOD_INFORMATION.BytesWritten;
+        Original->DATA.METHOD_INFORMATION.BytesRead = Clone->DATA.METHOD_INFORMATION.BytesRead;
+        Original->DATA.METHOD_INFORMATION.BytesNeeded = Clone->DATA.METHOD_INFORMATION.BytesNeeded;
+        break;
+    default:
+        break;
+    }
+}
+
+/*
+ * A forwarded request completed below with "Status": roll back a vetoed
+ * PORT_CREATE / NIC_CREATE, mark a connected NIC, release the NIC reference
+ * taken for a NIC request; then copy the results and free the clone.
+ */
+static void XswFwdFinishForwarded(_In_ PXSWFWD_FILTER Filter, _In_ PNDIS_OID_REQUEST Original,
+                                  _In_ PNDIS_OID_REQUEST Clone, _In_ NDIS_STATUS Status)
+{
+    PXSWFWD_PENDING pending = *(PVOID *)&Clone->SourceReserved[sizeof(PVOID)];
+
+    if (pending != NULL) {
+        LOCK_STATE_EX lockState;
+        switch (pending->Kind) {
+        case XswFwdPendingPortCreate:
+            if (Status != NDIS_STATUS_SUCCESS) {
+                PXSWFWD_PORT port;
+                NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
+                port = XswFwdFindPort(Filter, pending->PortId);
+                if (port != NULL)
+                    XswFwdRemovePort(Filter, port);
+                NdisReleaseRWLock(Filter->Lock, &lockState);
+            }
+            break;
+        case XswFwdPendingNicCreate:
+            if (Status != NDIS_STATUS_SUCCESS) {
+                PXSWFWD_NIC nic;
+                NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
+                nic = XswFwdFindNic(Filter, pending->PortId, pending->NicIndex);
+                if (nic != NULL)
+                    XswFwdRemoveNic(Filter, nic);
+                NdisReleaseRWLock(Filter->Lock, &lockState);
+            }
+            break;
+        case XswFwdPendingNicConnect:
+            if (Status == NDIS_STATUS_SUCCESS) {
+                PXSWFWD_NIC nic;
+                NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
+                nic = XswFwdGetNic(Filter, pending->PortId, pending->NicIndex);
+                if (nic != NULL)
+                    nic->Connected = TRUE;
+                NdisReleaseRWLock(Filter->Lock, &lockState);
+            }
+            break;
+        case XswFwdPendingNicReference:
+            (void)Filter->SwitchHandlers.DereferenceSwitchNic(Filter->SwitchContext, pending->PortId,
+                                                              pending->NicIndex);
+            break;
+        }
+        ExFreePoolWithTag(pending, XSWFWD_TAG);
+    }
+    XswFwdCopyResults(Original, Clone);
+    NdisFreeCloneOidRequest(Filter->FilterHandle, Clone);
+}
+
+/* Clone "OidRequest", attach "Pending" (may be NULL) and pass it down. */
+static NDIS_STATUS XswFwdForward(_In_ PXSWFWD_FILTER Filter, _In_ PNDIS_OID_REQUEST OidRequest,
+                                 _In_opt_ PXSWFWD_PENDING Pending)
+{
+    PNDIS_OID_REQUEST clone;
+    NDIS_STATUS status = NdisAllocateCloneOidRequest(Filter->FilterHandle, OidRequest, XSWFWD_TAG, &clone);
+
+    if (status != NDIS_STATUS_SUCCESS) {
+        if (Pending != NULL) {
+            if (Pending->Kind == XswFwdPendingNicReference)
+                (void)Filter->SwitchHandlers.DereferenceSwitchNic(Filter->SwitchContext, Pending->PortId,
+                                                                  Pending->NicIndex);
+            ExFreePoolWithTag(Pending, XSWFWD_TAG);
+        }
+        return status;
+    }
+    *(PVOID *)&clone->SourceReserved[0] = OidRequest;
+    *(PVOID *)&clone->SourceReserved[sizeof(PVOID)] = Pending;
+    InterlockedIncrement(&Filter->PendingOids);
+    status = NdisFOidRequest(Filter->FilterHandle, clone);
+    if (status != NDIS_STATUS_PENDING) {
+        /* Completed synchronously below: finish here and return the same status. */
+        XswFwdFinishForwarded(Filter, OidRequest, clone, status);
+        InterlockedDecrement(&Filter->PendingOids);
+    }
+    return status;
+}
+
+static PXSWFWD_PENDING XswFwdNewPending(_In_ XSWFWD_PENDING_KIND Kind, _In_ NDIS_SWITCH_PORT_ID PortId,
+                                        _In_ NDIS_SWITCH_NIC_INDEX NicIndex)
+{
+    PXSWFWD_PENDING pending = ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(*pending), XSWFWD_TAG);
+    if (pending != NULL) {
+        NdisZeroMemory(pending, sizeof(*pending));
+        pending->Kind = Kind;
+        pending->PortId = PortId;
+        pending->NicIndex = NicIndex;
+    }
+    return pending;
+}
+
+/* A switch OID buffer starts with a well-formed NDIS_OBJECT_HEADER of at least "Size" bytes. */
+static BOOLEAN XswFwdHeaderOk(_In_opt_ const VOID *Buffer, _In_ ULONG Length, _In_ UCHAR Revision, _In_ ULONG Size)
+{
+    const NDIS_OBJECT_HEADER *header = Buffer;
+    return Buffer != NULL && Length >= Size && header->Type == NDIS_OBJECT_TYPE_DEFAULT &&
+           header->Revision >= Revision && header->Size >= Size;
+}
+
+/*
+ * PORT_PROPERTY_ADD/UPDATE of this extension's custom property: validate,
+ * keep (not for validation ports), and complete it here, as a forwarding
+ * extension must. Returns NDIS_STATUS_PENDING when the property is not ours
+ * and must be forwarded instead.
+ */
+static NDIS_STATUS XswFwdSetProperty(_In_ PXSWFWD_FILTER Filter, _In_ PNDIS_OID_REQUEST OidRequest)
+{
+    const UCHAR *buffer = OidRequest->DATA.SET_INFORMATION.InformationBuffer;
+    ULONG length = OidRequest->DATA.SET_INFORMATION.InformationBufferLength;
+    const NDIS_SWITCH_PORT_PROPERTY_PARAMETERS *params = (const NDIS_SWITCH_PORT_PROPERTY_PARAMETERS *)buffer;
+    XSWFWD_STATIC_MAC staticMac;
+    LOCK_STATE_EX lockState;
+    NDIS_STATUS status = NDIS_STATUS_SUCCESS;
+    PXSWFWD_PORT port, owner;
+
+    if (buffer == NULL || length < NDIS_SIZEOF_NDIS_SWITCH_PORT_PROPERTY_PARAMETERS_REVISION_1 ||
+        params->PropertyType != NdisSwitchPortPropertyTypeCustom ||
+        !RtlEqualMemory(&params->PropertyId, &XswFwdPropertyId, sizeof(GUID)))
+        return NDIS_STATUS_PENDING;
+    if (!XswFwdHeaderOk(buffer, length, NDIS_SWITCH_PORT_PROPERTY_PARAMETERS_REVISION_1,
+                        NDIS_SIZEOF_NDIS_SWITCH_PORT_PROPERTY_PARAMETERS_REVISION_1))
+        return NDIS_STATUS_INVALID_PARAMETER;
+    if (params->PropertyBufferOffset > length || params->PropertyBufferLength > length - params->PropertyBufferOffset) {
+        OidRequest->DATA.SET_INFORMATION.BytesNeeded = params->PropertyBufferOffset + params->PropertyBufferLength;
+        return NDIS_STATUS_INVALID_LENGTH;
+    }
+    if (!XswFwdParseCustom(buffer + params->PropertyBufferOffset, params->PropertyBufferLength, &staticMac))
+        return NDIS_STATUS_DATA_NOT_ACCEPTED;
+
+    NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
+    owner = XswFwdFindStaticMac(Filter, staticMac.MacAddress);
+    port = XswFwdGetPort(Filter, params->PortId);
+    if (owner != NULL && owner != port) {
+        /* Conflict validation: one address cannot be pinned to two ports. */
+        status = NDIS_STATUS_DATA_NOT_ACCEPTED;
+    } else if (port == NULL) {
+        status = NDIS_STATUS_RESOURCES;
+    } else if (!port->IsValidation) {
+        /* Validation ports are validated only; nothing is reserved for them. */
+        NdisMoveMemory(port->StaticMac, staticMac.MacAddress, ETH_LENGTH_OF_ADDRESS);
+        port->HasStaticMac = TRUE;
+    }
+    NdisReleaseRWLock(Filter->Lock, &lockState);
+    if (status == NDIS_STATUS_SUCCESS)
+        OidRequest->DATA.SET_INFORMATION.BytesRead = length;
+    return status;
+}
+
+/* PORT_PROPERTY_DELETE of this extension's property is completed here; others are forwarded (PENDING). */
+static NDIS_STATUS XswFwdDeleteProperty(_In_ PXSWFWD_FILTER Filter, _In_ PNDIS_OID_REQUEST OidRequest)
+{
+    PNDIS_SWITCH_PORT_PROPERTY_DELETE_PARAMETERS params = OidRequest->DATA.SET_INFORMATION.InformationBuffer;
+    ULONG length = OidRequest->DATA.SET_INFORMATION.InformationBufferLength;
+    LOCK_STATE_EX lockState;
+    PXSWFWD_PORT port;
+
+    if (params == NULL || length < NDIS_SIZEOF_NDIS_SWITCH_PORT_PROPERTY_DELETE_PARAMETERS_REVISION_1 ||
+        params->PropertyType != NdisSwitchPortPropertyTypeCustom ||
+        !RtlEqualMemory(&params->PropertyId, &XswFwdPropertyId, sizeof(GUID)))
+        return NDIS_STATUS_PENDING;
+    NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
+    port = XswFwdFindPort(Filter, params->PortId);
+    if (port != NULL)
+        port->HasStaticMac = FALSE;
+    NdisReleaseRWLock(Filter->Lock, &lockState);
+    OidRequest->DATA.SET_INFORMATION.BytesRead = length;
+    return NDIS_STATUS_SUCCESS;
+}
+
+/*
+ * OID_SWITCH_NIC_SAVE (method): write this extension's blob for a NIC it
+ * tracks, once per save operation. Returns NDIS_STATUS_PENDING when the
+ * request must be forwarded (nothing, or nothing more, to save).
+ */
+static NDIS_STATUS XswFwdNicSave(_In_ PXSWFWD_FILTER Filter, _In_ PNDIS_OID_REQUEST OidRequest)
+{
+    PNDIS_SWITCH_NIC_SAVE_STATE save = OidRequest->DATA.METHOD_INFORMATION.InformationBuffer;
+    ULONG inLength = OidRequest->DATA.METHOD_INFORMATION.InputBufferLength;
+    ULONG outLength = OidRequest->DATA.METHOD_INFORMATION.OutputBufferLength;
+    XSWFWD_SAVE_DATA data;
+    LOCK_STATE_EX lockState;
+    PXSWFWD_NIC nic;
+    ULONG needed, chars;
+
+    if (!XswFwdHeaderOk(save, inLength, NDIS_SWITCH_NIC_SAVE_STATE_REVISION_1,
+                        NDIS_SIZEOF_NDIS_SWITCH_NIC_SAVE_STATE_REVISION_1) ||
+        save->SaveDataOffset < NDIS_SIZEOF_NDIS_SWITCH_NIC_SAVE_STATE_REVISION_1)
+        return NDIS_STATUS_PENDING;
+
+    NdisZeroMemory(&data, sizeof(data));
+    NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
+    nic = XswFwdFindNic(Filter, save->PortId, save->NicIndex);
+    if (nic == NULL || nic->SavedThisOperation) {
+        NdisReleaseRWLock(Filter->Lock, &lockState);
+        return NDIS_STATUS_PENDING;
+    }
+    data.Version = XSWFWD_SAVE_DATA_VERSION;
+    data.FramesForwarded = (ULONG)nic->FramesForwarded;
+    data.HasLearnedMac = nic->HasLearnedMac;
+    NdisMoveMemory(data.LearnedMac, nic->LearnedMac, ETH_LENGTH_OF_ADDRESS);
+    needed = (ULONG)save->SaveDataOffset + sizeof(data);
+    if (outLength < needed) {
+        /* The switch reissues the OID with a buffer of BytesNeeded bytes. */
+        NdisReleaseRWLock(Filter->Lock, &lockState);
+        OidRequest->DATA.METHOD_INFORMATION.BytesNeeded = needed;
+        OidRequest->DATA.METHOD_INFORMATION.BytesWritten = 0;
+        return NDIS_STATUS_BUFFER_TOO_SHORT;
+    }
+    nic->SavedThisOperation = TRUE;
+    NdisReleaseRWLock(Filter->Lock, &lockState);
+
+    save->ExtensionId = XswFwdExtensionId;
+    chars = sizeof(XswFwdFriendlyText) / sizeof(WCHAR) - 1;
+    save->ExtensionFriendlyName.Length = (USHORT)(chars * sizeof(WCHAR));
+    NdisMoveMemory(save->ExtensionFriendlyName.String, XswFwdFriendlyText, chars * sizeof(WCHAR));
+    NdisZeroMemory(&save->FeatureClassId, sizeof(save->FeatureClassId));
+    save->SaveDataSize = sizeof(data);
+    NdisMoveMemory((PUCHAR)save + save->SaveDataOffset, &data, sizeof(data));
+    OidRequest->DATA.METHOD_INFORMATION.BytesWritten = needed;
+    OidRequest->DATA.METHOD_INFORMATION.BytesRead = inLength;
+    OidRequest->DATA.METHOD_INFORMATION.BytesNeeded = 0;
+    return NDIS_STATUS_SUCCESS;
+}
+
+/*
+ * OID_SWITCH_NIC_RESTORE (set): consume a blob carrying this extension's
+ * ExtensionId (returns SUCCESS); anything else is forwarded unmodified
+ * (returns NDIS_STATUS_PENDING). A blob it cannot use is ignored rather than
+ * failed, because failing the OID fails the whole restore.
+ */
+static NDIS_STATUS XswFwdNicRestore(_In_ PXSWFWD_FILTER Filter, _In_ PNDIS_OID_REQUEST OidRequest)
+{
+    PNDIS_SWITCH_NIC_SAVE_STATE save = OidRequest->DATA.SET_INFORMATION.InformationBuffer;
+    ULONG length = OidRequest->DATA.SET_INFORMATION.InformationBufferLength;
+    XSWFWD_SAVE_DATA data;
+    LOCK_STATE_EX lockState;
+    PXSWFWD_NIC nic;
+
+    if (!XswFwdHeaderOk(save, length, NDIS_SWITCH_NIC_SAVE_STATE_REVISION_1,
+                        NDIS_SIZEOF_NDIS_SWITCH_NIC_SAVE_STATE_REVISION_1) ||
+        !RtlEqualMemory(&save->ExtensionId, &XswFwdExtensionId, sizeof(GUID)))
+        return NDIS_STATUS_PENDING;
+    OidRequest->DATA.SET_INFORMATION.BytesRead = length;
+    if (save->SaveDataSize < sizeof(data) || save->SaveDataOffset > length ||
+        length - save->SaveDataOffset < sizeof(data))
+        return NDIS_STATUS_SUCCESS;
+    NdisMoveMemory(&data, (PUCHAR)save + save->SaveDataOffset, sizeof(data));
+    if (data.Version != XSWFWD_SAVE_DATA_VERSION)
+        return NDIS_STATUS_SUCCESS;
+    /* The port id may differ from save time (live migration): the restore names the NIC now. */
+    NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
+    nic = XswFwdFindNic(Filter, save->PortId, save->NicIndex);
+    if (nic != NULL) {
+        InterlockedExchange(&nic->FramesForwarded, (LONG)data.FramesForwarded);
+        if (data.HasLearnedMac && nic->Connected && !ETH_IS_MULTICAST(data.LearnedMac))
+            XswFwdLearnLocked(Filter, data.LearnedMac, nic);
+    }
+    NdisReleaseRWLock(Filter->Lock, &lockState);
+    return NDIS_STATUS_SUCCESS;
+}
+
+/* The OID inside an OID_SWITCH_NIC_REQUEST, for either request type the sources use. */
+static NDIS_OID XswFwdInnerOid(_In_ PNDIS_OID_REQUEST Inner)
+{
+    switch (Inner->RequestType) {
+    case NdisRequestMethod:
+        return Inner->DATA.METHOD_INFORMATION.Oid;
+    case NdisRequestSetInformation:
+        return Inner->DATA.SET_INFORMATION.Oid;
+    case NdisRequestQueryInformation:
+    case NdisRequestQueryStatistics:
+        return Inner->DATA.QUERY_INFORMATION.Oid;
+    default:
+        return 0;
+    }
+}
+
+/* OID_SWITCH_NIC_REQUEST: veto VF allocation, forward the rest under a destination NIC reference. */
+static NDIS_STATUS XswFwdNicRequest(_In_ PXSWFWD_FILTER Filter, _In_ PNDIS_OID_REQUEST OidRequest)
+{
+    PNDIS_SWITCH_NIC_OID_REQUEST nicRequest = OidRequest->DATA.METHOD_INFORMATION.InformationBuffer;
+    ULONG length = OidRequest->DATA.METHOD_INFORMATION.InputBufferLength;
+    PXSWFWD_PENDING pending;
+    NDIS_STATUS status;
+
+    if (!XswFwdHeaderOk(nicRequest, length, NDIS_SWITCH_NIC_OID_REQUEST_REVISION_1,
+                        NDIS_SIZEOF_NDIS_SWITCH_NIC_OID_REQUEST_REVISION_1) ||
+        nicRequest->OidRequest == NULL)
+        return XswFwdForward(Filter, OidRequest, NULL);
+    /* Keep VM traffic on the synthetic path, through the switch and this extension. */
+    if (XswFwdInnerOid(nicRequest->OidRequest) == OID_NIC_SWITCH_ALLOCATE_VF)
+        return NDIS_STATUS_FAILURE;
+    /* Destination 0/0 means "for extensions in the control path": there is no NIC to reference. */
+    if (nicRequest->DestinationPortId == NDIS_SWITCH_DEFAULT_PORT_ID)
+        return XswFwdForward(Filter, OidRequest, NULL);
+    pending = XswFwdNewPending(XswFwdPendingNicReference, nicRequest->DestinationPortId,
+                               nicRequest->DestinationNicIndex);
+    if (pending == NULL)
+        return NDIS_STATUS_RESOURCES;
+    status = Filter->SwitchHandlers.ReferenceSwitchNic(Filter->SwitchContext, nicRequest->DestinationPortId,
+                                                       nicRequest->DestinationNicIndex);
+    if (status != NDIS_STATUS_SUCCESS) {
+        /* The request must not be forwarded to a NIC that cannot be referenced. */
+        ExFreePoolWithTag(pending, XSWFWD_TAG);
+        return NDIS_STATUS_FAILURE;
+    }
+    return XswFwdForward(Filter, OidRequest, pending);
+}
+
+/* The switch set OIDs that change the tables; everything else is forwarded untouched. */
+static NDIS_STATUS XswFwdSetOid(_In_ PXSWFWD_FILTER Filter, _In_ PNDIS_OID_REQUEST OidRequest)
+{
+    PVOID buffer = OidRequest->DATA.SET_INFORMATION.InformationBuffer;
+    ULONG length = OidRequest->DATA.SET_INFORMATION.InformationBufferLength;
+    PNDIS_SWITCH_PORT_PARAMETERS portParams = buffer;
+    PNDIS_SWITCH_NIC_PARAMETERS nicParams = buffer;
+    BOOLEAN portOk = XswFwdHeaderOk(buffer, length, NDIS_SWITCH_PORT_PARAMETERS_REVISION_1,
+                                    NDIS_SIZEOF_NDIS_SWITCH_PORT_PARAMETERS_REVISION_1);
+    BOOLEAN nicOk = XswFwdHeaderOk(buffer, length, NDIS_SWITCH_NIC_PARAMETERS_REVISION_1,
+                                   NDIS_SIZEOF_NDIS_SWITCH_NIC_PARAMETERS_REVISION_1);
+    LOCK_STATE_EX lockState;
+    PXSWFWD_PENDING pending;
+    NDIS_STATUS status;
+
+    switch (OidRequest->DATA.SET_INFORMATION.Oid) {
+    case OID_SWITCH_PORT_CREATE: {
+        PXSWFWD_PORT port;
+        if (!portOk)
+            break;
+        pending = XswFwdNewPending(XswFwdPendingPortCreate, portParams->PortId, 0);
+        if (pending == NULL)
+            return NDIS_STATUS_RESOURCES; /* a transitory veto: the switch may retry */
+        NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
+        port = XswFwdGetPort(Filter, portParams->PortId);
+        if (port != NULL) {
+            port->PortType = portParams->PortType;
+            port->IsValidation = portParams->IsValidationPort;
+            port->TearingDown = FALSE;
+        }
+        NdisReleaseRWLock(Filter->Lock, &lockState);
+        if (port == NULL) {
+            ExFreePoolWithTag(pending, XSWFWD_TAG);
+            return NDIS_STATUS_RESOURCES;
+        }
+        return XswFwdForward(Filter, OidRequest, pending);
+    }
+    case OID_SWITCH_PORT_TEARDOWN:
+    case OID_SWITCH_PORT_DELETE: {
+        PXSWFWD_PORT port;
+        if (!portOk)
+            break;
+        NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
+        port = XswFwdFindPort(Filter, portParams->PortId);
+        if (port != NULL) {
+            if (OidRequest->DATA.SET_INFORMATION.Oid == OID_SWITCH_PORT_DELETE)
+                XswFwdRemovePort(Filter, port);
+            else
+                port->TearingDown = TRUE;
+        }
+        NdisReleaseRWLock(Filter->Lock, &lockState);
+        break;
+    }
+    case OID_SWITCH_NIC_CREATE: {
+        PXSWFWD_NIC nic;
+        if (!nicOk)
+            break;
+        pending = XswFwdNewPending(XswFwdPendingNicCreate, nicParams->PortId, nicParams->NicIndex);
+        if (pending == NULL)
+            break; /* only NicIndex 0 may be vetoed: track it at NIC_CONNECT instead */
+        NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
+        nic = XswFwdGetNic(Filter, nicParams->PortId, nicParams->NicIndex);
+        if (nic != NULL) {
+            nic->NicType = nicParams->NicType;
+            nic->Connected = FALSE;
+        }
+        NdisReleaseRWLock(Filter->Lock, &lockState);
+        return XswFwdForward(Filter, OidRequest, pending);
+    }
+    case OID_SWITCH_NIC_CONNECT:
+        if (!nicOk)
+            break;
+        pending = XswFwdNewPending(XswFwdPendingNicConnect, nicParams->PortId, nicParams->NicIndex);
+        return XswFwdForward(Filter, OidRequest, pending);
+    case OID_SWITCH_NIC_DISCONNECT:
+    case OID_SWITCH_NIC_DELETE: {
+        PXSWFWD_NIC nic;
+        if (!nicOk)
+            break;
+        /* Out of the table before the OID goes down: no destination is added for it from now on. */
+        NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
+        nic = XswFwdFindNic(Filter, nicParams->PortId, nicParams->NicIndex);
+        if (nic != NULL)
+            XswFwdRemoveNic(Filter, nic);
+        NdisReleaseRWLock(Filter->Lock, &lockState);
+        break;
+    }
+    case OID_SWITCH_NIC_SAVE_COMPLETE: {
+        PNDIS_SWITCH_NIC_SAVE_STATE save = buffer;
+        PXSWFWD_NIC nic;
+        if (!XswFwdHeaderOk(buffer, length, NDIS_SWITCH_NIC_SAVE_STATE_REVISION_1,
+                            NDIS_SIZEOF_NDIS_SWITCH_NIC_SAVE_STATE_REVISION_1))
+            break;
+        NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
+        nic = XswFwdFindNic(Filter, save->PortId, save->NicIndex);
+        if (nic != NULL)
+            nic->SavedThisOperation = FALSE;
+        NdisReleaseRWLock(Filter->Lock, &lockState);
+        break;
+    }
+    case OID_SWITCH_NIC_RESTORE:
+        status = XswFwdNicRestore(Filter, OidRequest);
+        if (status != NDIS_STATUS_PENDING)
+            return status;
+        break;
+    case OID_SWITCH_PORT_PROPERTY_ADD:
+    case OID_SWITCH_PORT_PROPERTY_UPDATE:
+        status = XswFwdSetProperty(Filter, OidRequest);
+        if (status != NDIS_STATUS_PENDING)
+            return status;
+        break;
+    case OID_SWITCH_PORT_PROPERTY_DELETE:
+        status = XswFwdDeleteProperty(Filter, OidRequest);
+        if (status != NDIS_STATUS_PENDING)
+            return status;
+        break;
+    default:
+        break;
+    }
+    return XswFwdForward(Filter, OidRequest, NULL);
+}
+
+NDIS_STATUS XswFwdOidRequest(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_OID_REQUEST OidRequest)
+{
+    PXSWFWD_FILTER filter = FilterModuleContext;
+    NDIS_STATUS status;
+
+    switch (OidRequest->RequestType) {
+    case NdisRequestSetInformation:
+        return XswFwdSetOid(filter, OidRequest);
+    case NdisRequestMethod:
+        switch (OidRequest->DATA.METHOD_INFORMATION.Oid) {
+        case OID_SWITCH_NIC_SAVE:
+            status = XswFwdNicSave(filter, OidRequest);
+            if (status != NDIS_STATUS_PENDING)
+                return status;
+            break;
+        case OID_SWITCH_NIC_REQUEST:
+            return XswFwdNicRequest(filter, OidRequest);
+        default:
+            break;
+        }
+        break;
+    default:
+        break;
+    }
+    return XswFwdForward(filter, OidRequest, NULL);
+}
+
+VOID XswFwdOidRequestComplete(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_OID_REQUEST OidRequest,
+                              _In_ NDIS_STATUS Status)
+{
+    PXSWFWD_FILTER filter = FilterModuleContext;
+    PNDIS_OID_REQUEST original = *(PVOID *)&OidRequest->SourceReserved[0];
+
+    InterlockedDecrement(&filter->PendingOids);
+    if (original == NULL) {
+        PXSWFWD_INTERNAL_OID internal = CONTAINING_RECORD(OidRequest, XSWFWD_INTERNAL_OID, Request);
+        internal->Status = Status;
+        NdisSetEvent(&internal->Done);
+        return;
+    }
+    XswFwdFinishForwarded(filter, original, OidRequest, Status);
+    NdisFOidRequestComplete(filter->FilterHandle, original, Status);
+}
+
+VOID XswFwdCancelOidRequest(_In_ NDIS_HANDLE FilterModuleContext, _In_ PVOID RequestId)
+{
+    UNREFERENCED_PARAMETER(FilterModuleContext);
+    UNREFERENCED_PARAMETER(RequestId);
+}
+
+/* ---- Data path ------------------------------------------------------------------------------------ */
+
+/* Report one ingress packet as dropped (Flags IS_INCOMING, PortId = its source port). */
+static void XswFwdReportDrop(_In_ PXSWFWD_FILTER Filter, _In_ PNET_BUFFER_LIST Nbl, _In_ PCWSTR Reason)
+{
+    NDIS_STRING text;
+    RtlInitUnicodeString(&text, Reason);
+    Filter->SwitchHandlers.ReportFilteredNetBufferLists(Filter->SwitchContext, &XswFwdExtensionGuid,
+                                                        &XswFwdFriendlyName,
+                                                        NET_BUFFER_LIST_SWITCH_FORWARDING_DETAIL(Nbl)->SourcePortId,
+                                                        NDIS_SWITCH_REPORT_FILTERED_NBL_FLAGS_IS_INCOMING, 1, Nbl,
+                                                        &text);
+    InterlockedIncrement(&Filter->Dropped);
+}
+
+/*
+ * Learn the source address of a packet that came from a connected NIC. The
+ * read lock answers the common case (already known, same place); the write
+ * lock is taken only for a new or moved address.
+ */
+static void XswFwdLearn(_In_ PXSWFWD_FILTER Filter, _In_reads_bytes_(6) const UCHAR *SrcMac,
+                        _In_ NDIS_SWITCH_PORT_ID PortId, _In_ NDIS_SWITCH_NIC_INDEX NicIndex, _In_ UCHAR LockFlags)
+{
+    LOCK_STATE_EX lockState;
+    PXSWFWD_NIC nic;
+    PXSWFWD_MAC entry;
+    BOOLEAN known;
+
+    if (ETH_IS_MULTICAST(SrcMac) || PortId == NDIS_SWITCH_DEFAULT_PORT_ID)
+        return;
+    NdisAcquireRWLockRead(Filter->Lock, &lockState, LockFlags);
+    nic = XswFwdFindNic(Filter, PortId, NicIndex);
+    entry = XswFwdFindMac(Filter, SrcMac);
+    known = nic == NULL || !nic->Connected || (entry != NULL && entry->PortId == PortId && entry->NicIndex == NicIndex);
+    if (nic != NULL)
+        InterlockedIncrement(&nic->FramesForwarded);
+    NdisReleaseRWLock(Filter->Lock, &lockState);
+    if (known)
+        return;
+    NdisAcquireRWLockWrite(Filter->Lock, &lockState, LockFlags);
+    nic = XswFwdFindNic(Filter, PortId, NicIndex);
+    if (nic != NULL && nic->Connected)
+        XswFwdLearnLocked(Filter, SrcMac, nic);
+    NdisReleaseRWLock(Filter->Lock, &lockState);
+}
+
+/*
+ * Add destinations to one ingress packet. Returns NULL when the packet may be
+ * sent on, else the reason it must be dropped. Runs under the read lock.
+ */
+static PCWSTR XswFwdRoute(_In_ PXSWFWD_FILTER Filter, _In_ PNET_BUFFER_LIST Nbl, _In_reads_bytes_(14) const UCHAR *Eth)
+{
+    PNDIS_SWITCH_FORWARDING_DETAIL_NET_BUFFER_LIST_INFO detail = NET_BUFFER_LIST_SWITCH_FORWARDING_DETAIL(Nbl);
+    NDIS_SWITCH_PORT_ID source = detail->SourcePortId;
+    PNDIS_SWITCH_FORWARDING_DESTINATION_ARRAY dests = NULL;
+    NDIS_SWITCH_PORT_DESTINATION dest;
+    PXSWFWD_PORT port = NULL;
+    PXSWFWD_NIC nic = NULL;
+    UINT32 count = 0, k = 0;
+    NDIS_STATUS status;
+
+    if (!ETH_IS_MULTICAST(Eth)) {
+        PXSWFWD_MAC entry;
+        port = XswFwdFindStaticMac(Filter, Eth);
+        if (port != NULL) {
+            nic = XswFwdDeliveryNic(port);
+        } else if ((entry = XswFwdFindMac(Filter, Eth)) != NULL) {
+            nic = XswFwdFindNic(Filter, entry->PortId, entry->NicIndex);
+            if (nic != NULL && !nic->Connected)
+                nic = NULL;
+        }
+        if (nic != NULL) {
+            if (nic->PortId == source)
+                return L"xswforward: destination is on the source port";
+            NdisZeroMemory(&dest, sizeof(dest));
+            dest.PortId = nic->PortId;
+            dest.NicIndex = nic->NicIndex;
+            status = Filter->SwitchHandlers.AddNetBufferListDestination(Filter->SwitchContext, Nbl, &dest);
+            if (status != NDIS_STATUS_SUCCESS)
+                return L"xswforward: AddNetBufferListDestination failed";
+            InterlockedIncrement(&Filter->Unicast);
+            return NULL;
+        }
+    }
+
+    /* Broadcast, multicast or unknown unicast: one NIC of every other port with a connected NIC. */
+    for (PLIST_ENTRY e = Filter->Ports.Flink; e != &Filter->Ports; e = e->Flink) {
+        port = CONTAINING_RECORD(e, XSWFWD_PORT, Link);
+        if (port->PortId != source && XswFwdDeliveryNic(port) != NULL)
+            count++;
+    }
+    if (count == 0)
+        return L"xswforward: zero destinations for a flooded packet";
+    if (count == 1) {
+        for (PLIST_ENTRY e = Filter->Ports.Flink; e != &Filter->Ports; e = e->Flink) {
+            port = CONTAINING_RECORD(e, XSWFWD_PORT, Link);
+            if (port->PortId != source && (nic = XswFwdDeliveryNic(port)) != NULL)
+                break;
+        }
+        NdisZeroMemory(&dest, sizeof(dest));
+        dest.PortId = nic->PortId;
+        dest.NicIndex = nic->NicIndex;
+        status = Filter->SwitchHandlers.AddNetBufferListDestination(Filter->SwitchContext, Nbl, &dest);
+        if (status != NDIS_STATUS_SUCCESS)
+            return L"xswforward: AddNetBufferListDestination failed";
+        InterlockedIncrement(&Filter->Flooded);
+        return NULL;
+    }
+    /*
+     * NumberOfNewDestinations is "the number of new destination ports to be
+     * added for the packet": ask for all of them. (The Microsoft sample asks
+     * only for the shortfall, relying on the array growing by that much.)
+     */
+    if (detail->NumAvailableDestinations < count)
+        status = Filter->SwitchHandlers.GrowNetBufferListDestinations(Filter->SwitchContext, Nbl, count, &dests);
+    else {
+        Filter->SwitchHandlers.GetNetBufferListDestinations(Filter->SwitchContext, Nbl, &dests);
+        status = dests != NULL ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;
+    }
+    if (status != NDIS_STATUS_SUCCESS || dests == NULL || dests->NumElements - dests->NumDestinations < count)
+        return L"xswforward: cannot grow the destination array";
+    for (PLIST_ENTRY e = Filter->Ports.Flink; e != &Filter->Ports && k < count; e = e->Flink) {
+        PNDIS_SWITCH_PORT_DESTINATION d;
+        port = CONTAINING_RECORD(e, XSWFWD_PORT, Link);
+        if (port->PortId == source || (nic = XswFwdDeliveryNic(port)) == NULL)
+            continue;
+        d = NDIS_SWITCH_PORT_DESTINATION_AT_ARRAY_INDEX(dests, dests->NumDestinations + k);
+        NdisZeroMemory(d, sizeof(*d));
+        d->PortId = nic->PortId;
+        d->NicIndex = nic->NicIndex;
+        k++;
+    }
+    status = Filter->SwitchHandlers.UpdateNetBufferListDestinations(Filter->SwitchContext, Nbl, k, dests);
+    if (status != NDIS_STATUS_SUCCESS)
+        return L"xswforward: UpdateNetBufferListDestinations failed";
+    InterlockedIncrement(&Filter->Flooded);
+    return NULL;
+}
+
+VOID XswFwdSend(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_LIST NetBufferLists,
+                _In_ NDIS_PORT_NUMBER PortNumber, _In_ ULONG SendFlags)
+{
+    PXSWFWD_FILTER filter = FilterModuleContext;
+    UCHAR lockFlags = NDIS_TEST_SEND_AT_DISPATCH_LEVEL(SendFlags) ? NDIS_RWL_AT_DISPATCH_LEVEL : 0;
+    PNET_BUFFER_LIST pass = NULL, drop = NULL, next;
+    PNET_BUFFER_LIST *passTail = &pass, *dropTail = &drop;
+    ULONG completeFlags = 0;
+
+    for (PNET_BUFFER_LIST nbl = NetBufferLists; nbl != NULL; nbl = next) {
+        PNDIS_SWITCH_FORWARDING_DETAIL_NET_BUFFER_LIST_INFO detail = NET_BUFFER_LIST_SWITCH_FORWARDING_DETAIL(nbl);
+        PNET_BUFFER nb = NET_BUFFER_LIST_FIRST_NB(nbl);
+        UCHAR storage[14];
+        PUCHAR eth = nb != NULL ? NdisGetDataBuffer(nb, sizeof(storage), storage, 1, 0) : NULL;
+        PCWSTR reason = NULL;
+
+        next = NET_BUFFER_LIST_NEXT_NBL(nbl);
+        NET_BUFFER_LIST_NEXT_NBL(nbl) = NULL;
+        if (detail->NativeForwardingRequired) {
+            /* NVGRE: the switch forwards it natively; its destinations must not be touched. */
+        } else if (eth == NULL) {
+            reason = L"xswforward: frame shorter than an Ethernet header";
+        } else {
+            LOCK_STATE_EX lockState;
+            XswFwdLearn(filter, eth + ETH_LENGTH_OF_ADDRESS, detail->SourcePortId,
+                        (NDIS_SWITCH_NIC_INDEX)detail->SourceNicIndex, lockFlags);
+            NdisAcquireRWLockRead(filter->Lock, &lockState, lockFlags);
+            reason = XswFwdRoute(filter, nbl, eth);
+            NdisReleaseRWLock(filter->Lock, &lockState);
+        }
+        if (reason == NULL) {
+            *passTail = nbl;
+            passTail = &NET_BUFFER_LIST_NEXT_NBL(nbl);
+        } else {
+            /* Report first, then drop. */
+            XswFwdReportDrop(filter, nbl, reason);
+            NET_BUFFER_LIST_STATUS(nbl) = NDIS_STATUS_FAILURE;
+            *dropTail = nbl;
+            dropTail = &NET_BUFFER_LIST_NEXT_NBL(nbl);
+        }
+    }
+    /* Destinations differ between packets: no DESTINATION_GROUP; the source grouping is kept. */
+    if (pass != NULL)
+        NdisFSendNetBufferLists(filter->FilterHandle, pass, PortNumber,
+                                SendFlags & ~NDIS_SEND_FLAGS_SWITCH_DESTINATION_GROUP);
+    if (drop != NULL) {
+        if (NDIS_TEST_SEND_AT_DISPATCH_LEVEL(SendFlags))
+            NDIS_SET_SEND_COMPLETE_FLAG(completeFlags, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL);
+        if (NDIS_TEST_SEND_FLAG(SendFlags, NDIS_SEND_FLAGS_SWITCH_SINGLE_SOURCE))
+            NDIS_SET_SEND_COMPLETE_FLAG(completeFlags, NDIS_SEND_COMPLETE_FLAGS_SWITCH_SINGLE_SOURCE);
+        NdisFSendNetBufferListsComplete(filter->FilterHandle, drop, completeFlags);
+    }
+}
+
+VOID XswFwdSendComplete(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_LIST NetBufferLists,
+                        _In_ ULONG SendCompleteFlags)
+{
+    PXSWFWD_FILTER filter = FilterModuleContext;
+    NdisFSendNetBufferListsComplete(filter->FilterHandle, NetBufferLists, SendCompleteFlags);
+}
+
+VOID XswFwdCancelSend(_In_ NDIS_HANDLE FilterModuleContext, _In_ PVOID CancelId)
+{
+    PXSWFWD_FILTER filter = FilterModuleContext;
+    NdisFCancelSendNetBufferLists(filter->FilterHandle, CancelId);
+}
+
+VOID XswFwdReceive(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_LIST NetBufferLists,
+                   _In_ NDIS_PORT_NUMBER PortNumber, _In_ ULONG NumberOfNetBufferLists, _In_ ULONG ReceiveFlags)
+{
+    PXSWFWD_FILTER filter = FilterModuleContext;
+    /* Destinations were decided on ingress; egress passes through unchanged. */
+    NdisFIndicateReceiveNetBufferLists(filter->FilterHandle, NetBufferLists, PortNumber, NumberOfNetBufferLists,
+                                       ReceiveFlags);
+}
+
+VOID XswFwdReturn(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_LIST NetBufferLists, _In_ ULONG ReturnFlags)
+{
+    PXSWFWD_FILTER filter = FilterModuleContext;
+    NdisFReturnNetBufferLists(filter->FilterHandle, NetBufferLists, ReturnFlags);
+}
+
+VOID XswFwdStatus(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_STATUS_INDICATION StatusIndication)
+{
+    PXSWFWD_FILTER filter = FilterModuleContext;
+    /* NIC status indications must be passed up unchanged (certification requirement). */
+    StatusIndication->SourceHandle = filter->FilterHandle;
+    NdisFIndicateStatus(filter->FilterHandle, StatusIndication);
+}
+
+NDIS_STATUS XswFwdNetPnPEvent(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_PNP_EVENT_NOTIFICATION NetPnPEvent)
+{
+    PXSWFWD_FILTER filter = FilterModuleContext;
+    if (NetPnPEvent->NetPnPEvent.NetEvent == NetEventSwitchActivate && !filter->SwitchActive)
+        XswFwdActivate(filter);
+    return NdisFNetPnPEvent(filter->FilterHandle, NetPnPEvent);
+}
