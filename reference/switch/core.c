@@ -273,7 +273,6 @@ struct xsw_switch *xsw_switch_new(const struct xsw_switch_config *cfg, char *err
     xsw_rt_set_irql(XSW_PASSIVE_LEVEL);
     if (cfg->fail_alloc_after)
         xsw_rt_fail_alloc_after(cfg->fail_alloc_after);
-    xsw_rec_meta(sw);
     return sw;
 fail:
     xsw_tables_free(sw);
@@ -352,6 +351,12 @@ static void set_wstr(WCHAR *dst, size_t cap, const char *src)
 
 int xsw_switch_load(struct xsw_switch *sw)
 {
+    /*
+     * The META record opens the trace; written here, it also lists the
+     * ports and NICs that exist before the extensions are loaded (a switch
+     * that is already running), so a checker knows their state.
+     */
+    xsw_rec_meta(sw);
     for (unsigned i = 0; i < sw->ndrivers; i++) {
         struct xsw_driver *d = &sw->drivers[i];
         driver_entry_t entry = (driver_entry_t)(uintptr_t)d->entry;
@@ -449,6 +454,13 @@ NDIS_STATUS NdisFRegisterFilterDriver(PDRIVER_OBJECT DriverObject, NDIS_HANDLE F
             return st;
     }
     return NDIS_STATUS_SUCCESS;
+}
+
+NDIS_STATUS NdisSetOptionalHandlers(NDIS_HANDLE NdisHandle, PNDIS_DRIVER_OPTIONAL_HANDLERS OptionalHandlers)
+{
+    /* No optional handler type (for example WWAN or Wi-Fi) applies to a switch extension. */
+    xsw_rt_ndis_call("NdisSetOptionalHandlers", (uintptr_t)NdisHandle, (uintptr_t)OptionalHandlers, 0);
+    return NDIS_STATUS_NOT_SUPPORTED;
 }
 
 VOID NdisFDeregisterFilterDriver(NDIS_HANDLE NdisFilterDriverHandle)

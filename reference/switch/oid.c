@@ -290,6 +290,13 @@ VOID NdisFOidRequestComplete(NDIS_HANDLE NdisFilterHandle, PNDIS_OID_REQUEST Oid
     deliver_completion(sw, b, OidRequest, Status);
 }
 
+VOID NdisFCancelOidRequest(NDIS_HANDLE NdisFilterHandle, PVOID RequestId)
+{
+    /* Cancellation is advisory; the miniport edge completes every request promptly anyway. */
+    xsw_rt_ndis_call("NdisFCancelOidRequest", (uintptr_t)NdisFilterHandle, (uintptr_t)RequestId, 0);
+    (void)xsw_sw_module_from_handle(NdisFilterHandle, "NdisFCancelOidRequest");
+}
+
 /* A completion crossed boundary "b" upwards: hand it to the layer above. */
 static void deliver_completion(struct xsw_switch *sw, unsigned b, PNDIS_OID_REQUEST req, NDIS_STATUS st)
 {
@@ -562,7 +569,7 @@ static NDIS_STATUS answer_array(struct xsw_switch *sw, PNDIS_OID_REQUEST r, int 
 
 /*
  * OID_SWITCH_PORT_PROPERTY_ENUM: the port's VLAN property when asked for
- * NdisSwitchPortPropertyTypeVlan and one is set; nothing for other types.
+ * NdisSwitchPortPropertyTypeVlan; nothing for other types.
  */
 static NDIS_STATUS answer_port_property_enum(struct xsw_switch *sw, PNDIS_OID_REQUEST r)
 {
@@ -575,7 +582,13 @@ static NDIS_STATUS answer_port_property_enum(struct xsw_switch *sw, PNDIS_OID_RE
     const struct xsw_port *p = xsw_port_find(sw, ep->PortId);
     if (!p)
         return NDIS_STATUS_INVALID_PARAMETER;
-    int have = ep->PropertyType == NdisSwitchPortPropertyTypeVlan && p->access_vlan;
+    /*
+     * Every port has a VLAN setting: untagged ports are in access mode with
+     * VLAN 0. Microsoft's forwarding sample relies on this (it reads the
+     * first VLAN property of every NIC's port at activation without checking
+     * NumProperties), so Windows evidently always returns one.
+     */
+    int have = ep->PropertyType == NdisSwitchPortPropertyTypeVlan;
     uint32_t first = sizeof(NDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS);
     uint32_t plen = sizeof(NDIS_SWITCH_PORT_PROPERTY_VLAN);
     uint32_t qlen = (plen + 7) & ~7u;

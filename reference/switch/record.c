@@ -99,6 +99,17 @@ void xsw_rec_meta(struct xsw_switch *sw)
     for (unsigned i = 0; i < sw->depth && n < cap; i++)
         n += (size_t)snprintf(t + n, cap - n, "ext.%u.name=%s\next.%u.class=%s\next.%u.path=%s\n", i,
                               sw->drivers[i].name, i, xsw_class_name(sw->drivers[i].cls), i, sw->drivers[i].path);
+    /* Ports and NICs that exist already: "port.ID=TYPE" and "nic.PORT.INDEX=STATE" (NDIS enum values). */
+    for (uint32_t i = 0; i < sw->port_cap && n + 64 < cap; i++) {
+        const struct xsw_port *p = &sw->ports[i];
+        if (p->used != 1)
+            continue;
+        n += (size_t)snprintf(t + n, cap - n, "port.%u=%u\n", (unsigned)p->id, (unsigned)p->type);
+        for (unsigned k = 0; k < sizeof p->nics / sizeof p->nics[0] && n + 64 < cap; k++)
+            if (p->nics[k].used)
+                n += (size_t)snprintf(t + n, cap - n, "nic.%u.%u=%u\n", (unsigned)p->id, p->nics[k].nic_index,
+                                      (unsigned)p->nics[k].state);
+    }
     if (n > cap)
         n = cap;
     struct xsw_rec_hdr h;

@@ -191,7 +191,6 @@ static int start_host_nics(struct xsw_switch *sw, int silent)
         memcpy(n->mac, gw_mac, 6);
         n->mac[5] = 2;
         q->nnics = 1;
-        sw->active = 1;
         return 0;
     }
     CHECK(step(xsw_port_create(sw, EXT_PORT, XSW_PORT_EXTERNAL, "external", 0)));
@@ -326,11 +325,21 @@ int xsw_scenario_run(struct xsw_switch *sw, const char *name, const struct xsw_s
 
 static int run_steps(struct xsw_switch *sw, int active, const struct xsw_scenario_params *p)
 {
-    int r = xsw_switch_load(sw);
-    if (r)
-        return r;
+    int r;
+    /*
+     * The host's external and internal NICs exist before the extensions see
+     * the switch: on a switch being activated they are part of the
+     * configuration the extension enumerates (PORT_ARRAY / NIC_ARRAY) after
+     * NetEventSwitchActivate; no PORT_CREATE / NIC_CREATE OIDs are issued
+     * for them. This is what Microsoft's forwarding sample relies on: it
+     * counts every NIC of the NIC_ARRAY it reads at activation, and would
+     * count a NIC twice had it also seen that NIC's NIC_CONNECT
+     * (querying-the-hyper-v-extensible-switch-configuration.md: querying
+     * before activation gives "an incomplete initial view").
+     */
+    CHECK(start_host_nics(sw, 1));
     if (active) {
-        CHECK(start_host_nics(sw, 1));
+        sw->active = 1;
         for (unsigned i = 0; i < p->vms / 2; i++) {
             /* Half of the VMs were already running too. */
             struct vm v;
@@ -351,6 +360,9 @@ static int run_steps(struct xsw_switch *sw, int active, const struct xsw_scenari
             pt->nnics = 1;
         }
     }
+    r = xsw_switch_load(sw);
+    if (r)
+        return r;
     r = xsw_switch_attach(sw);
     if (r)
         return r;
@@ -359,7 +371,6 @@ static int run_steps(struct xsw_switch *sw, int active, const struct xsw_scenari
         return r;
     xsw_switch_pump(sw);
     if (!active) {
-        CHECK(start_host_nics(sw, 0));
         r = xsw_switch_activate(sw);
         if (r)
             return r;
