@@ -757,6 +757,10 @@ static const struct named header_offsets[] = {
     O(NDIS_STATUS_INDICATION, StatusCode),
     O(NDIS_STATUS_INDICATION, StatusBuffer),
     O(NDIS_STATUS_INDICATION, StatusBufferSize),
+    /* PORT_ARRAY and NIC_ARRAY share one layout (extensible-switch.md §3.3). */
+    {"NDIS_SWITCH_ARRAY_OFF_FirstElementOffset", (long long)offsetof(NDIS_SWITCH_NIC_ARRAY, FirstElementOffset)},
+    {"NDIS_SWITCH_ARRAY_OFF_NumElements", (long long)offsetof(NDIS_SWITCH_NIC_ARRAY, NumElements)},
+    {"NDIS_SWITCH_ARRAY_OFF_ElementSize", (long long)offsetof(NDIS_SWITCH_PORT_ARRAY, ElementSize)},
 #undef O
 };
 

@@ -114,6 +114,7 @@ static void hook_stuck(const char *func, uint64_t idle)
     snprintf(sw->err, sizeof sw->err, "an extension made no progress: it busy-waits in %s (%llu idle calls)", func,
              (unsigned long long)idle);
     sw->abort_armed = 0;
+    sw->hung = 1;
     longjmp(sw->abort_jmp, 1);
 }
 
@@ -303,6 +304,11 @@ void xsw_switch_free(struct xsw_switch *sw)
     if (xsw_sw == sw)
         xsw_sw = NULL;
     free(sw);
+}
+
+int xsw_switch_hung(const struct xsw_switch *sw)
+{
+    return sw->hung;
 }
 
 int xsw_switch_flush(struct xsw_switch *sw)

@@ -396,6 +396,7 @@ int64_t xsw_issue_oid(struct xsw_switch *sw, uint32_t oid, int type, void *buf, 
                      xsw_oid_name(oid) ? xsw_oid_name(oid) : "OID");
             xsw_rec_finding(sw, 0, XSW_F_OID_NOT_COMPLETED, oid, 0, 0, t->id, msg);
             snprintf(sw->err, sizeof sw->err, "%s: the switch cannot go on (Windows would wait forever)", msg);
+            sw->hung = 1;
             /* The extension may still hold the request: keep it alive. */
             p->next = pe_orphans;
             pe_orphans = p;

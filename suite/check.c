@@ -1,0 +1,3169 @@
+/*
+ * check.c - the one checker engine: object trackers and rule evaluation.
+ *
+ * Records arrive in trace order (HELPERS.md "Trace semantics"). For each one
+ * the engine looks up the objects it concerns, evaluates the rules indexed
+ * under its kind against the state *before* the record, reports what does
+ * not hold, and only then applies the record to the trackers:
+ *
+ *  - ports and NICs: state from switch OIDs completed with SUCCESS at the
+ *    protocol edge, plus per-boundary masks so that an extension's own view
+ *    is exact (NIC_DISCONNECT has reached it, NIC_CONNECT has completed below
+ *    it); reference counts per extension from HANDLER_CALL records
+ *    (extensible-switch.md §4.2, §4.5);
+ *  - OID requests: one entry per (request id, boundary) while pending, linked
+ *    to the request it was cloned from, so a completion knows whether it was
+ *    forwarded and what came back from below (§4.4);
+ *  - NBLs: who holds each one, which boundaries it crossed, its source and
+ *    destinations and leading frame bytes at the last crossing, and the
+ *    ReportFilteredNetBufferLists calls made for it (§5);
+ *  - extensions: paused state (FILTER_STATE), activation (OID_SWITCH_PARAMETERS
+ *    IsActive, NetEventSwitchActivate), ExtensionId, query retries (§4.1).
+ *
+ * Ports and NICs that existed before the trace began are learnt from the
+ * OID_SWITCH_PORT_ARRAY / NIC_ARRAY replies the switch gives an extension.
+ * Rules are scanned through a compact per-kind array, "when" guards on
+ * boolean facts are folded into masks, and expression nodes carry their own
+ * evaluator function (xexpr_bind), so the per-record cost stays a few
+ * hundred nanoseconds (make bench: xsw-bench-check).
+ *
+ * Memory follows live objects only: an OID entry is freed when its
+ * completion crosses its boundary, an NBL when it is completed or returned to
+ * its owner, a NIC or port when deleted without references. Entries live in
+ * chunked pools (stable addresses, reused through free lists) indexed by
+ * open-addressing hash tables, so the steady state allocates nothing.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "check_int.h"
+
+/*
+ * OID and status values the trackers act on, from the shared tables; kept as
+ * int32 so that values above INT_MAX stay valid enumerators (compared as uint32).
+ */
+enum {
+#define XSW_OID(name, value, type, cls) V_##name = (int32_t)(uint32_t)(value),
+#include "xsw/defs/oids.def"
+#undef XSW_OID
+};
+enum {
+#define XSW_STATUS(name, value) V_##name = (int32_t)(uint32_t)(value),
+#include "xsw/defs/ndis_status.def"
+#undef XSW_STATUS
+};
+
+#define NONE32 0xFFFFFFFFu
+#define MAXD XSW_CHECK_MAX_DEPTH
+#define BIT(p) ((p) < 32 ? (1u << (p)) : 0u)
+
+/* ---- Hash table: (k1, k2) -> pool index ---------------------------------------- */
+
+struct hslot {
+    uint64_t k1, k2;
+    uint32_t val; /* pool index + 1; 0 = empty */
+};
+
+struct htab {
+    struct hslot *s;
+    uint32_t mask, count;
+};
+
+static uint64_t hmix(uint64_t k1, uint64_t k2)
+{
+    uint64_t x = k1 ^ (k2 * 0x9E3779B97F4A7C15ull);
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBull;
+    x ^= x >> 31;
+    return x;
+}
+
+static int htab_grow(struct htab *h)
+{
+    uint32_t ncap = h->s ? (h->mask + 1) * 2 : 1024;
+    struct hslot *ns = calloc(ncap, sizeof *ns);
+    if (!ns)
+        return -1;
+    for (uint32_t i = 0; h->s && i <= h->mask; i++) {
+        if (!h->s[i].val)
+            continue;
+        uint32_t j = (uint32_t)hmix(h->s[i].k1, h->s[i].k2) & (ncap - 1);
+        while (ns[j].val)
+            j = (j + 1) & (ncap - 1);
+        ns[j] = h->s[i];
+    }
+    free(h->s);
+    h->s = ns;
+    h->mask = ncap - 1;
+    return 0;
+}
+
+static uint32_t htab_get(const struct htab *h, uint64_t k1, uint64_t k2)
+{
+    if (!h->s)
+        return NONE32;
+    uint32_t i = (uint32_t)hmix(k1, k2) & h->mask;
+    while (h->s[i].val) {
+        if (h->s[i].k1 == k1 && h->s[i].k2 == k2)
+            return h->s[i].val - 1;
+        i = (i + 1) & h->mask;
+    }
+    return NONE32;
+}
+
+static int htab_put(struct htab *h, uint64_t k1, uint64_t k2, uint32_t v)
+{
+    if (!h->s || (h->count + 1) * 4 > (h->mask + 1) * 3)
+        if (htab_grow(h))
+            return -1;
+    uint32_t i = (uint32_t)hmix(k1, k2) & h->mask;
+    while (h->s[i].val) {
+        if (h->s[i].k1 == k1 && h->s[i].k2 == k2) {
+            h->s[i].val = v + 1;
+            return 0;
+        }
+        i = (i + 1) & h->mask;
+    }
+    h->s[i].k1 = k1;
+    h->s[i].k2 = k2;
+    h->s[i].val = v + 1;
+    h->count++;
+    return 0;
+}
+
+/* Remove with backward shift, so lookups never need tombstones. */
+static void htab_del(struct htab *h, uint64_t k1, uint64_t k2)
+{
+    if (!h->s)
+        return;
+    uint32_t i = (uint32_t)hmix(k1, k2) & h->mask;
+    while (h->s[i].val && !(h->s[i].k1 == k1 && h->s[i].k2 == k2))
+        i = (i + 1) & h->mask;
+    if (!h->s[i].val)
+        return;
+    h->count--;
+    uint32_t j = i;
+    for (;;) {
+        h->s[i].val = 0;
+        for (;;) {
+            j = (j + 1) & h->mask;
+            if (!h->s[j].val)
+                return;
+            uint32_t home = (uint32_t)hmix(h->s[j].k1, h->s[j].k2) & h->mask;
+            /* Move j back to i unless its home lies cyclically in (i, j]. */
+            if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+                continue;
+            break;
+        }
+        h->s[i] = h->s[j];
+        i = j;
+    }
+}
+
+static void htab_clear(struct htab *h)
+{
+    if (h->s)
+        memset(h->s, 0, (h->mask + 1) * sizeof *h->s);
+    h->count = 0;
+}
+
+/* ---- Chunked pools --------------------------------------------------------------- */
+
+#define CHUNK_SHIFT 10
+#define CHUNK (1u << CHUNK_SHIFT)
+
+struct pool {
+    size_t esize;
+    void **chunks;
+    uint32_t nchunks, used, free_head, live;
+};
+
+/* Every pooled entry starts with these two fields. */
+struct pooled {
+    uint32_t pnext;
+    uint8_t live;
+};
+
+static void *pool_at(const struct pool *p, uint32_t i)
+{
+    return (char *)p->chunks[i >> CHUNK_SHIFT] + (size_t)(i & (CHUNK - 1)) * p->esize;
+}
+
+/* Returns an entry whose contents are stale (callers reset what they use). */
+static void *pool_alloc(struct pool *p, uint32_t *idx)
+{
+    uint32_t i;
+    if (p->free_head != NONE32) {
+        i = p->free_head;
+        p->free_head = ((struct pooled *)pool_at(p, i))->pnext;
+    } else {
+        if (p->used == p->nchunks * CHUNK) {
+            void **nc = realloc(p->chunks, (p->nchunks + 1) * sizeof *nc);
+            if (!nc)
+                return NULL;
+            p->chunks = nc;
+            nc[p->nchunks] = calloc(CHUNK, p->esize);
+            if (!nc[p->nchunks])
+                return NULL;
+            p->nchunks++;
+        }
+        i = p->used++;
+    }
+    p->live++;
+    *idx = i;
+    struct pooled *e = pool_at(p, i);
+    e->live = 1;
+    return e;
+}
+
+static void pool_release(struct pool *p, uint32_t i)
+{
+    struct pooled *e = pool_at(p, i);
+    e->live = 0;
+    e->pnext = p->free_head;
+    p->free_head = i;
+    p->live--;
+}
+
+/* ---- Tracked objects ----------------------------------------------------------------- */
+
+struct dst {
+    uint32_t port;
+    uint16_t nic, bits;
+};
+
+struct oid_ent {
+    uint32_t pnext;
+    uint8_t live;
+    uint8_t point, sender, originated, forwarded, child_done, expired, has_parent, child_modified;
+    uint64_t id, parent_id;
+    uint32_t oid, type, info_len, out_len, child_status;
+    uint64_t req_frame, req_seq, child_frame, child_done_frame;
+    uint8_t *data;
+    uint32_t data_len, data_cap;
+};
+
+struct report {
+    uint8_t actor, incoming;
+    uint32_t port;
+};
+
+#define NBL_INLINE_DEST 4
+#define NBL_REPORTS 4
+
+struct nbl_ent {
+    uint32_t pnext;
+    uint8_t live;
+    uint8_t origin_point, dir, originated, nrep, snap_prefix, dest_handled;
+    int16_t holder;
+    uint16_t snap_len, src_port;
+    uint8_t src_nic;
+    uint32_t sent_mask, ind_mask, rep_overflow; /* rep_overflow: actors whose reports did not fit */
+    uint64_t id, fwd, origin_frame, last_frame, origin_seq;
+    uint32_t ndis_flags, frame_len;
+    struct report rep[NBL_REPORTS];
+    struct dst *dest; /* dinline or heap */
+    uint32_t ndest, dcap;
+    struct dst *heap;
+    uint32_t heap_cap;
+    struct dst dinline[NBL_INLINE_DEST];
+    uint8_t snap[XSW_CHECK_FRAME_SNAP];
+};
+
+struct nic_obj {
+    uint32_t pnext;
+    uint8_t live;
+    uint8_t state;
+    uint16_t nic;
+    uint32_t port, create_mask, connect_mask, disc_mask;
+    int32_t total;
+    int32_t refs[MAXD];
+    uint64_t ref_frame[MAXD];
+};
+
+struct port_obj {
+    uint32_t pnext;
+    uint8_t live;
+    uint8_t state;
+    uint32_t port, create_mask, teardown_mask;
+    int32_t total;
+    int32_t refs[MAXD];
+    uint64_t ref_frame[MAXD];
+};
+
+/*
+ * Extension classes as META "ext.N.class" names them; the values are those
+ * of enum xsw_ext_class (xsw/switch.h), which the checker does not include
+ * because the offline analyzer must not depend on the harness.
+ */
+enum ecls { ECLS_UNKNOWN = 0, ECLS_CAPTURE = 1, ECLS_FILTER = 2, ECLS_FORWARD = 3 };
+
+enum fstate { FST_UNKNOWN, FST_PAUSED, FST_RUNNING, FST_DETACHED };
+
+#define MAX_RETRY 8
+struct retry {
+    uint32_t oid, needed, status;
+    uint64_t frame;
+};
+
+struct ext_state {
+    uint8_t cls, fstate, params_done, active, ext_id_known;
+    uint8_t ext_id[16];
+    struct retry retry[MAX_RETRY];
+    unsigned nretry;
+};
+
+struct tmo {
+    uint64_t id, seq;
+    uint8_t point;
+};
+
+/* Strings of a collected violation (its struct lives in the kept array). */
+struct stored {
+    char *expected, *actual, *object;
+};
+
+/*
+ * Boolean facts of the record (or end object) being judged, computed once:
+ * a rule's "when" entries that only test one of them ("nbl.found",
+ * "!oid.forwarded") are folded at checker creation into two masks, so most
+ * rules that do not apply cost one mask test instead of an evaluation.
+ */
+enum {
+    F_OID_FOUND = 1u << 0,
+    F_OID_FORWARDED = 1u << 1,
+    F_OID_CHILD_DONE = 1u << 2,
+    F_PARENT_FOUND = 1u << 3,
+    F_NBL_FOUND = 1u << 4,
+    F_REC_ORIGINATED = 1u << 5,
+    F_NATIVE_FWD = 1u << 6,
+    F_SINGLE_SOURCE = 1u << 7,
+    F_DEST_GROUP = 1u << 8,
+    F_RETRY = 1u << 9,
+    F_DEST_HANDLED = 1u << 10,
+};
+
+static const struct {
+    uint16_t field;
+    uint32_t bit;
+} fact_fields[] = {
+    {XFLD_OID_FOUND, F_OID_FOUND},       {XFLD_OID_FORWARDED, F_OID_FORWARDED},
+    {XFLD_OID_CHILD_DONE, F_OID_CHILD_DONE}, {XFLD_PARENT_FOUND, F_PARENT_FOUND},
+    {XFLD_NBL_FOUND, F_NBL_FOUND},       {XFLD_REC_ORIGINATED, F_REC_ORIGINATED},
+    {XFLD_REC_NATIVE_FWD, F_NATIVE_FWD}, {XFLD_REC_SINGLE_SOURCE, F_SINGLE_SOURCE},
+    {XFLD_REC_DEST_GROUP, F_DEST_GROUP}, {XFLD_RETRY_PENDING, F_RETRY},
+    {XFLD_NBL_DEST_HANDLED, F_DEST_HANDLED},
+};
+
+struct gate {
+    uint32_t need1, need0; /* facts that must hold / must not hold */
+    uint32_t keep;         /* bit i: when[i] still has to be evaluated */
+};
+
+/*
+ * What the per-record loop needs of a rule, packed so that scanning the
+ * rules of a kind touches one small array instead of every rule structure.
+ */
+struct slot {
+    uint32_t ri;
+    uint32_t need1, need0, class_mask, keep;
+    uint8_t point_rel, actor_rel, subject, has_lists;
+    int8_t originated;
+    uint16_t nwhen, nrequire;
+    struct xexpr *const *when, *const *require;
+};
+
+struct xsw_checker {
+    const struct xsw_spec *spec;
+    struct gate *gate;
+    struct slot *slots[17];
+    struct xsw_check_config cfg;
+    unsigned nby_kind[17];
+    uint32_t *by_end[6];
+    unsigned nby_end[6];
+    uint8_t finding_mapped[65536 / 8];
+    uint64_t *rule_eval, *rule_viol;
+    struct ext_state ext[MAXD];
+    unsigned depth;
+    struct htab hoid, hnbl, hnic, hport;
+    struct pool poid, pnbl, pnic, pport;
+    struct tmo *fifo;
+    size_t fifo_cap, fifo_head, fifo_len;
+    /* chain tracker: the NBL chain whose records are being fed */
+    uint8_t chain_kind, chain_point;
+    uint16_t chain_src_port;
+    uint8_t chain_src_nic;
+    uint64_t chain_hash;
+    /* destinations of the current record and their differences from the last crossing */
+    struct dst *rd;
+    uint32_t nrd, rd_cap;
+    struct dst *coll[XCOLL__N];
+    uint16_t *coll_old[XCOLL__N];
+    uint32_t ncoll[XCOLL__N], coll_cap;
+    /* messages */
+    char expected[1024], actual[1024], object[160];
+    struct xsw_violation *kept;
+    struct stored *kept_str;
+    size_t nkept, capkept;
+    struct xsw_check_stats st;
+    uint64_t last_frame, last_seq, since_meta;
+    int nomem;
+};
+
+/* ---- Configuration and META ---------------------------------------------------------- */
+
+void xsw_check_config_init(struct xsw_check_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->frame_cmp = 64;
+    cfg->max_objects = 4u << 20;
+    cfg->max_collected = 10000;
+}
+
+static const char *class_name(uint8_t c)
+{
+    switch ((enum ecls)c) {
+    case ECLS_CAPTURE:
+        return "capture";
+    case ECLS_FILTER:
+        return "filter";
+    case ECLS_FORWARD:
+        return "forward";
+    case ECLS_UNKNOWN:
+        break;
+    }
+    return "unknown";
+}
+
+/* "6B3E0F84-1C3B-4C4E-9A1D-0123456789AB" -> the GUID's bytes as laid out in memory (Data1-3 little-endian). */
+static int parse_guid(const char *s, size_t n, uint8_t out[16])
+{
+    if (n == 38 && s[0] == '{' && s[37] == '}')
+        s++, n -= 2;
+    if (n != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-')
+        return -1;
+    uint8_t b[16];
+    unsigned k = 0;
+    for (size_t i = 0; i < 36 && k < 16; i++) {
+        if (s[i] == '-')
+            continue;
+        int hi = s[i], lo = s[i + 1];
+        int h = hi >= '0' && hi <= '9' ? hi - '0' : (hi | 32) >= 'a' && (hi | 32) <= 'f' ? (hi | 32) - 'a' + 10 : -1;
+        int l = lo >= '0' && lo <= '9' ? lo - '0' : (lo | 32) >= 'a' && (lo | 32) <= 'f' ? (lo | 32) - 'a' + 10 : -1;
+        if (h < 0 || l < 0)
+            return -1;
+        b[k++] = (uint8_t)(h << 4 | l);
+        i++;
+    }
+    if (k != 16)
+        return -1;
+    static const uint8_t order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+    for (unsigned i = 0; i < 16; i++)
+        out[i] = b[order[i]];
+    return 0;
+}
+
+/* META lines "ext.N.class=capture" and "ext.N.guid=..." configure the extensions. */
+static void apply_meta(struct xsw_checker *c, const char *t, uint32_t len)
+{
+    const char *p = t, *end = t + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        const char *eq = memchr(p, '=', (size_t)(le - p));
+        if (eq && le - p > 4 && memcmp(p, "ext.", 4) == 0) {
+            char *q;
+            unsigned long i = strtoul(p + 4, &q, 10);
+            if (q < eq && *q == '.' && i < MAXD) {
+                size_t kl = (size_t)(eq - q - 1);
+                const char *v = eq + 1;
+                size_t vl = (size_t)(le - v);
+                if (kl == 5 && memcmp(q + 1, "class", 5) == 0 && !c->cfg.ignore_meta) {
+                    static const struct {
+                        const char *n;
+                        uint8_t c;
+                    } cl[] = {{"capture", ECLS_CAPTURE},           {"filter", ECLS_FILTER},
+                              {"forward", ECLS_FORWARD},           {"ms_switch_capture", ECLS_CAPTURE},
+                              {"ms_switch_filter", ECLS_FILTER},   {"ms_switch_forward", ECLS_FORWARD}};
+                    c->ext[i].cls = ECLS_UNKNOWN;
+                    for (size_t k = 0; k < sizeof cl / sizeof cl[0]; k++)
+                        if (strlen(cl[k].n) == vl && memcmp(cl[k].n, v, vl) == 0)
+                            c->ext[i].cls = cl[k].c;
+                } else if (kl == 4 && memcmp(q + 1, "guid", 4) == 0) {
+                    if (parse_guid(v, vl, c->ext[i].ext_id) == 0)
+                        c->ext[i].ext_id_known = 1;
+                }
+            }
+        }
+        p = le + 1;
+    }
+}
+
+/* ---- Lookups --------------------------------------------------------------------------- */
+
+static struct oid_ent *oid_find(struct xsw_checker *c, uint64_t id, unsigned point)
+{
+    uint32_t i = htab_get(&c->hoid, id, point);
+    return i == NONE32 ? NULL : pool_at(&c->poid, i);
+}
+
+static struct nbl_ent *nbl_find(struct xsw_checker *c, uint64_t id)
+{
+    if (!id)
+        return NULL;
+    uint32_t i = htab_get(&c->hnbl, id, 0);
+    return i == NONE32 ? NULL : pool_at(&c->pnbl, i);
+}
+
+static struct nic_obj *nic_find(struct xsw_checker *c, uint32_t port, uint16_t nic)
+{
+    uint32_t i = htab_get(&c->hnic, port, nic);
+    return i == NONE32 ? NULL : pool_at(&c->pnic, i);
+}
+
+static struct port_obj *port_find(struct xsw_checker *c, uint32_t port)
+{
+    uint32_t i = htab_get(&c->hport, port, 0);
+    return i == NONE32 ? NULL : pool_at(&c->pport, i);
+}
+
+static int over_limit(struct xsw_checker *c, const struct pool *p)
+{
+    if (p->live < c->cfg.max_objects)
+        return 0;
+    c->st.untracked++;
+    return 1;
+}
+
+static struct nic_obj *nic_get(struct xsw_checker *c, uint32_t port, uint16_t nic)
+{
+    struct nic_obj *n = nic_find(c, port, nic);
+    if (n || over_limit(c, &c->pnic))
+        return n;
+    uint32_t i;
+    n = pool_alloc(&c->pnic, &i);
+    if (!n || htab_put(&c->hnic, port, nic, i)) {
+        c->nomem = 1;
+        return NULL;
+    }
+    uint32_t pn = n->pnext;
+    memset(n, 0, sizeof *n);
+    n->pnext = pn;
+    n->live = 1;
+    n->port = port;
+    n->nic = nic;
+    return n;
+}
+
+static struct port_obj *port_get(struct xsw_checker *c, uint32_t port)
+{
+    struct port_obj *n = port_find(c, port);
+    if (n || over_limit(c, &c->pport))
+        return n;
+    uint32_t i;
+    n = pool_alloc(&c->pport, &i);
+    if (!n || htab_put(&c->hport, port, 0, i)) {
+        c->nomem = 1;
+        return NULL;
+    }
+    uint32_t pn = n->pnext;
+    memset(n, 0, sizeof *n);
+    n->pnext = pn;
+    n->live = 1;
+    n->port = port;
+    return n;
+}
+
+static void nic_free(struct xsw_checker *c, struct nic_obj *n)
+{
+    uint32_t i = htab_get(&c->hnic, n->port, n->nic);
+    htab_del(&c->hnic, n->port, n->nic);
+    if (i != NONE32)
+        pool_release(&c->pnic, i);
+}
+
+static void port_free(struct xsw_checker *c, struct port_obj *n)
+{
+    uint32_t i = htab_get(&c->hport, n->port, 0);
+    htab_del(&c->hport, n->port, 0);
+    if (i != NONE32)
+        pool_release(&c->pport, i);
+}
+
+static void oid_free(struct xsw_checker *c, struct oid_ent *o)
+{
+    uint32_t i = htab_get(&c->hoid, o->id, o->point);
+    htab_del(&c->hoid, o->id, o->point);
+    if (i != NONE32)
+        pool_release(&c->poid, i);
+}
+
+static void nbl_free(struct xsw_checker *c, struct nbl_ent *n)
+{
+    uint32_t i = htab_get(&c->hnbl, n->id, 0);
+    htab_del(&c->hnbl, n->id, 0);
+    if (i != NONE32)
+        pool_release(&c->pnbl, i);
+}
+
+/* The state extension "j" sees: its own deliveries count before the protocol edge's completion. */
+static uint8_t nic_view(const struct nic_obj *n, int j)
+{
+    if (!n)
+        return XS_NONE;
+    if (n->state == XS_DELETED)
+        return XS_DELETED;
+    if (j >= 0) {
+        if (n->disc_mask & BIT((unsigned)j))
+            return XS_DISCONNECTED;
+        if (n->state < XS_CONNECTED && (n->connect_mask & BIT((unsigned)j + 1)))
+            return XS_CONNECTED;
+        if (n->state == XS_NONE && (n->create_mask & BIT((unsigned)j + 1)))
+            return XS_CREATED;
+    }
+    return n->state;
+}
+
+static uint8_t port_view(const struct port_obj *p, int j)
+{
+    if (!p)
+        return XS_NONE;
+    if (p->state == XS_DELETED || p->state == XS_TEARDOWN)
+        return p->state;
+    if (j >= 0) {
+        if (p->teardown_mask & BIT((unsigned)j))
+            return XS_TEARDOWN;
+        if (p->state == XS_NONE && (p->create_mask & BIT((unsigned)j + 1)))
+            return XS_CREATED;
+    }
+    return p->state;
+}
+
+/* ---- Evaluation context ---------------------------------------------------------------- */
+
+struct ectx {
+    struct xsw_checker *c;
+    const struct xsw_rec *rec; /* NULL at the end of the trace */
+    int subject;               /* extension judged, -1 = switch */
+    int actor_ext, receiver_ext;
+    struct oid_ent *oid, *parent;
+    struct nbl_ent *nbl;
+    struct retry *retry;
+    /* port/NIC named by the record or the end object */
+    uint32_t kport;
+    uint16_t knic;
+    int nic_looked, port_looked;
+    struct nic_obj *nic;
+    struct port_obj *port;
+    int32_t ref_count; /* at_end nic_ref / port_ref */
+    int diffs_done;
+    uint64_t rec_hash;
+    int have_hash;
+    /* element bound by all()/any()/count() */
+    const struct dst *d;
+    uint16_t d_old;
+    uint32_t facts;
+};
+
+static struct nic_obj *ctx_nic(struct ectx *x)
+{
+    if (!x->nic_looked) {
+        x->nic = nic_find(x->c, x->kport, x->knic);
+        x->nic_looked = 1;
+    }
+    return x->nic;
+}
+
+static struct port_obj *ctx_port(struct ectx *x)
+{
+    if (!x->port_looked) {
+        x->port = port_find(x->c, x->kport);
+        x->port_looked = 1;
+    }
+    return x->port;
+}
+
+static int ensure_cap(struct xsw_checker *c, uint32_t n)
+{
+    if (n <= c->coll_cap)
+        return 0;
+    uint32_t nc = c->coll_cap ? c->coll_cap : 64;
+    while (nc < n)
+        nc *= 2;
+    for (int i = 0; i < XCOLL__N; i++) {
+        struct dst *d = realloc(c->coll[i], nc * sizeof *d);
+        if (!d)
+            return -1;
+        c->coll[i] = d;
+        uint16_t *o = realloc(c->coll_old[i], nc * sizeof *o);
+        if (!o)
+            return -1;
+        c->coll_old[i] = o;
+    }
+    c->coll_cap = nc;
+    return 0;
+}
+
+static int dst_cmp(const void *a, const void *b)
+{
+    const struct dst *x = a, *y = b;
+    if (x->port != y->port)
+        return x->port < y->port ? -1 : 1;
+    return (int)x->nic - (int)y->nic;
+}
+
+/*
+ * Added, removed, changed and newly excluded destinations of the current
+ * record against the NBL's last crossing, keyed by (port, NIC).
+ */
+static void compute_diffs(struct ectx *x)
+{
+    struct xsw_checker *c = x->c;
+    x->diffs_done = 1;
+    for (int i = 0; i < XCOLL__N; i++)
+        c->ncoll[i] = 0;
+    const struct dst *prev = x->nbl ? x->nbl->dest : NULL;
+    uint32_t np = x->nbl ? x->nbl->ndest : 0, nr = c->nrd;
+    if (ensure_cap(c, 2 * (nr + np) + 2)) {
+        c->nomem = 1;
+        return;
+    }
+    if ((uint64_t)nr * np <= 64) {
+        /* Short lists (the common case): compare pairwise, in record order. */
+        for (uint32_t i = 0; i < nr; i++) {
+            uint32_t j = 0;
+            while (j < np && (prev[j].port != c->rd[i].port || prev[j].nic != c->rd[i].nic))
+                j++;
+            if (j == np) {
+                c->coll[XCOLL_ADDED][c->ncoll[XCOLL_ADDED]++] = c->rd[i];
+            } else if (prev[j].bits != c->rd[i].bits) {
+                uint32_t k = c->ncoll[XCOLL_CHANGED]++;
+                c->coll[XCOLL_CHANGED][k] = c->rd[i];
+                c->coll_old[XCOLL_CHANGED][k] = prev[j].bits;
+                if ((c->rd[i].bits & 1) && !(prev[j].bits & 1)) {
+                    k = c->ncoll[XCOLL_NEWLY_EXCLUDED]++;
+                    c->coll[XCOLL_NEWLY_EXCLUDED][k] = c->rd[i];
+                    c->coll_old[XCOLL_NEWLY_EXCLUDED][k] = prev[j].bits;
+                }
+            }
+        }
+        for (uint32_t j = 0; j < np; j++) {
+            uint32_t i = 0;
+            while (i < nr && (prev[j].port != c->rd[i].port || prev[j].nic != c->rd[i].nic))
+                i++;
+            if (i == nr)
+                c->coll[XCOLL_REMOVED][c->ncoll[XCOLL_REMOVED]++] = prev[j];
+        }
+        return;
+    }
+    /* Long lists: sorted copies make the comparison linear after the sort. */
+    struct dst *a = c->coll[XCOLL_REC_DEST], *b = c->coll[XCOLL_NBL_DEST];
+    memcpy(a, c->rd, nr * sizeof *a);
+    if (np)
+        memcpy(b, prev, np * sizeof *b);
+    qsort(a, nr, sizeof *a, dst_cmp);
+    qsort(b, np, sizeof *b, dst_cmp);
+    uint32_t i = 0, j = 0;
+    while (i < nr || j < np) {
+        int cmp = i == nr ? 1 : j == np ? -1 : dst_cmp(&a[i], &b[j]);
+        if (cmp < 0) {
+            c->coll[XCOLL_ADDED][c->ncoll[XCOLL_ADDED]++] = a[i++];
+        } else if (cmp > 0) {
+            c->coll[XCOLL_REMOVED][c->ncoll[XCOLL_REMOVED]++] = b[j++];
+        } else {
+            if (a[i].bits != b[j].bits) {
+                uint32_t k = c->ncoll[XCOLL_CHANGED]++;
+                c->coll[XCOLL_CHANGED][k] = a[i];
+                c->coll_old[XCOLL_CHANGED][k] = b[j].bits;
+                if ((a[i].bits & 1) && !(b[j].bits & 1)) {
+                    k = c->ncoll[XCOLL_NEWLY_EXCLUDED]++;
+                    c->coll[XCOLL_NEWLY_EXCLUDED][k] = a[i];
+                    c->coll_old[XCOLL_NEWLY_EXCLUDED][k] = b[j].bits;
+                }
+            }
+            i++;
+            j++;
+        }
+    }
+}
+
+/* The list named by "id": record order for rec.dest and nbl.dest, sorted for the differences. */
+static const struct dst *ctx_coll(struct ectx *x, unsigned id, uint32_t *n, const uint16_t **old)
+{
+    struct xsw_checker *c = x->c;
+    *old = NULL;
+    switch ((enum xcoll)id) {
+    case XCOLL_REC_DEST:
+        *n = c->nrd;
+        return c->rd;
+    case XCOLL_NBL_DEST:
+        *n = x->nbl ? x->nbl->ndest : 0;
+        return x->nbl ? x->nbl->dest : NULL;
+    case XCOLL_ADDED:
+    case XCOLL_REMOVED:
+    case XCOLL_CHANGED:
+    case XCOLL_NEWLY_EXCLUDED:
+        if (!x->diffs_done)
+            compute_diffs(x);
+        *n = c->ncoll[id];
+        *old = c->coll_old[id];
+        return c->coll[id];
+    case XCOLL__N:
+        break;
+    }
+    *n = 0;
+    return NULL;
+}
+
+static uint64_t dest_hash(const struct dst *d, uint32_t n)
+{
+    uint64_t h = 0x12345;
+    for (uint32_t i = 0; i < n; i++)
+        h = hmix(h ^ d[i].port, (uint64_t)d[i].nic << 16 | d[i].bits);
+    return h;
+}
+
+struct bufv {
+    const uint8_t *p;
+    uint32_t len;
+    int prefix; /* only the first bytes of something longer */
+};
+
+static void ctx_buf(struct ectx *x, unsigned id, struct bufv *b)
+{
+    const struct xsw_rec *r = x->rec;
+    b->p = NULL;
+    b->len = 0;
+    b->prefix = 0;
+    switch ((enum xbuf)id) {
+    case XBUF_REC_DATA:
+        if (!r)
+            break;
+        if (r->kind == XSW_K_OID_REQUEST || r->kind == XSW_K_OID_COMPLETE) {
+            b->p = r->u.oid.data;
+            b->len = r->u.oid.data_len;
+        } else if (r->kind == XSW_K_STATUS) {
+            b->p = r->u.status.data;
+            b->len = r->u.status.data_len;
+        } else if (r->kind == XSW_K_PNP_EVENT) {
+            b->p = r->u.pnp.data;
+            b->len = r->u.pnp.data_len;
+        }
+        break;
+    case XBUF_REC_FRAME:
+        if (r) {
+            b->p = r->u.nbl.frame;
+            b->len = r->u.nbl.cap_len;
+            b->prefix = r->u.nbl.cap_len < r->u.nbl.frame_len;
+        }
+        break;
+    case XBUF_REQUEST_DATA:
+        if (x->oid) {
+            b->p = x->oid->data;
+            b->len = x->oid->data_len;
+        }
+        break;
+    case XBUF_PARENT_DATA:
+        if (x->parent) {
+            b->p = x->parent->data;
+            b->len = x->parent->data_len;
+        }
+        break;
+    case XBUF_NBL_FRAME:
+        if (x->nbl) {
+            b->p = x->nbl->snap;
+            b->len = x->nbl->snap_len;
+            b->prefix = 1;
+        }
+        break;
+    case XBUF_SUBJECT_EXT_ID:
+        if (x->subject >= 0 && x->c->ext[x->subject].ext_id_known) {
+            b->p = x->c->ext[x->subject].ext_id;
+            b->len = 16;
+        }
+        break;
+    case XBUF__N:
+        break;
+    }
+    if (!b->p)
+        b->len = 0;
+}
+
+/* Little-endian read of "n" bytes at "off" through the shared accessors; 0 when not captured. */
+static uint64_t rd_le(const struct bufv *b, int64_t off, unsigned n)
+{
+    if (off < 0)
+        return 0;
+    size_t o = (size_t)off;
+    uint8_t v8;
+    uint16_t v16;
+    uint32_t v32;
+    uint64_t v64;
+    switch (n) {
+    case 1:
+        return xsw_get_u8(b->p, b->len, o, &v8) ? 0 : v8;
+    case 2:
+        return xsw_get_u16(b->p, b->len, o, &v16) ? 0 : v16;
+    case 4:
+        return xsw_get_u32(b->p, b->len, o, &v32) ? 0 : v32;
+    default:
+        return xsw_get_u64(b->p, b->len, o, &v64) ? 0 : v64;
+    }
+}
+
+/* First (or last) offset where a and b differ within "limit" bytes, -1 if none. */
+static int64_t buf_diff(const struct bufv *a, const struct bufv *b, int64_t limit, int last)
+{
+    uint64_t L = a->len > b->len ? a->len : b->len;
+    if (a->prefix || b->prefix)
+        L = a->len < b->len ? a->len : b->len;
+    if (limit >= 0 && (uint64_t)limit < L)
+        L = (uint64_t)limit;
+    /* Equal bytes are the rule: settle that with memcmp before looking for the offset. */
+    uint64_t common = a->len < b->len ? a->len : b->len;
+    if (common > L)
+        common = L;
+    if (common == L && (!L || memcmp(a->p, b->p, (size_t)L) == 0))
+        return -1;
+    int64_t found = -1;
+    for (uint64_t i = 0; i < L; i++) {
+        int av = i < a->len ? a->p[i] : -1, bv = i < b->len ? b->p[i] : -1;
+        if (av != bv) {
+            found = (int64_t)i;
+            if (!last)
+                break;
+        }
+    }
+    return found;
+}
+
+static int64_t ev(struct ectx *x, const struct xexpr *e, int32_t n);
+
+/* The SWITCH_SINGLE_SOURCE flag of whichever NDIS call the record stands for (§5.5). */
+static int single_source(const struct xsw_rec *r)
+{
+    uint32_t f = r->u.nbl.ndis_flags;
+    switch (r->kind) {
+    case XSW_K_NBL_SEND:
+        return (f & (uint32_t)XCV(NDIS_SEND_FLAGS_SWITCH_SINGLE_SOURCE)) != 0;
+    case XSW_K_NBL_INDICATE:
+        return (f & (uint32_t)XCV(NDIS_RECEIVE_FLAGS_SWITCH_SINGLE_SOURCE)) != 0;
+    case XSW_K_NBL_SEND_COMPLETE:
+        return (f & (uint32_t)XCV(NDIS_SEND_COMPLETE_FLAGS_SWITCH_SINGLE_SOURCE)) != 0;
+    case XSW_K_NBL_RETURN:
+        return (f & (uint32_t)XCV(NDIS_RETURN_FLAGS_SWITCH_SINGLE_SOURCE)) != 0;
+    default:
+        return 0;
+    }
+}
+
+static int destination_group(const struct xsw_rec *r)
+{
+    uint32_t f = r->u.nbl.ndis_flags;
+    if (r->kind == XSW_K_NBL_SEND)
+        return (f & (uint32_t)XCV(NDIS_SEND_FLAGS_SWITCH_DESTINATION_GROUP)) != 0;
+    if (r->kind == XSW_K_NBL_INDICATE)
+        return (f & (uint32_t)XCV(NDIS_RECEIVE_FLAGS_SWITCH_DESTINATION_GROUP)) != 0;
+    return 0;
+}
+
+static inline int64_t field(struct ectx *x, unsigned id)
+{
+    const struct xsw_rec *r = x->rec;
+    struct xsw_checker *c = x->c;
+    int s = x->subject;
+    switch ((enum xfield)id) {
+    case XFLD_REC_KIND:
+        return r ? r->kind : 0;
+    case XFLD_REC_POINT:
+        return r ? r->point : 0;
+    case XFLD_REC_DEPTH:
+        return r ? r->depth : 0;
+    case XFLD_REC_ACTOR:
+        return r ? r->actor : 0;
+    case XFLD_REC_FLAGS:
+        return r ? r->flags : 0;
+    case XFLD_REC_ORIGINATED:
+        return r ? (r->flags & XSW_RF_ORIGINATED) != 0 : 0;
+    case XFLD_REC_PORT:
+        return r ? r->port_id : 0;
+    case XFLD_REC_NIC:
+        return r ? r->nic_index : 0;
+    case XFLD_REC_STATUS:
+        return r ? r->status : 0;
+    case XFLD_REC_ID:
+        return r ? (int64_t)r->id : 0;
+    case XFLD_REC_PARENT:
+        return r ? (int64_t)r->parent : 0;
+    case XFLD_REC_SEQ:
+        return r ? (int64_t)r->seq : 0;
+    case XFLD_REC_OID:
+        return r->u.oid.oid;
+    case XFLD_REC_TYPE:
+        return r->u.oid.type;
+    case XFLD_REC_INFO_LEN:
+        return r->u.oid.info_len;
+    case XFLD_REC_OUT_LEN:
+        return r->u.oid.out_len;
+    case XFLD_REC_BUF_LEN:
+        return r->u.oid.type == XCV(NdisRequestMethod) ? r->u.oid.out_len : r->u.oid.info_len;
+    case XFLD_REC_DONE:
+        return r->u.oid.done;
+    case XFLD_REC_NEEDED:
+        return r->u.oid.needed;
+    case XFLD_REC_INNER_OID:
+        return r->u.oid.inner_oid;
+    case XFLD_REC_INNER_TYPE:
+        return r->u.oid.inner_type;
+    case XFLD_REC_INNER_STATUS:
+        return r->u.oid.inner_status;
+    case XFLD_REC_NDIS_FLAGS:
+        return r->u.nbl.ndis_flags;
+    case XFLD_REC_CHAIN_IDX:
+        return r->u.nbl.chain_idx;
+    case XFLD_REC_CHAIN_LEN:
+        return r->u.nbl.chain_len;
+    case XFLD_REC_FWD:
+        return (int64_t)r->u.nbl.fwd;
+    case XFLD_REC_SRC_PORT:
+        return (int64_t)((r->u.nbl.fwd >> 16) & 0xFFFF);
+    case XFLD_REC_SRC_NIC:
+        return (int64_t)((r->u.nbl.fwd >> 32) & 0xFF);
+    case XFLD_REC_NATIVE_FWD:
+        return (r->u.nbl.fwd & (uint64_t)XCV(NDIS_SWITCH_FWD_NATIVE_FORWARDING_REQUIRED)) != 0;
+    case XFLD_REC_DATA_SAFE:
+        return (r->u.nbl.fwd & (uint64_t)XCV(NDIS_SWITCH_FWD_IS_PACKET_DATA_SAFE)) != 0;
+    case XFLD_REC_NUM_AVAIL:
+        return (int64_t)(r->u.nbl.fwd & 0xFFFF);
+    case XFLD_REC_SINGLE_SOURCE:
+        return single_source(r);
+    case XFLD_REC_DEST_GROUP:
+        return destination_group(r);
+    case XFLD_REC_NUM_DEST:
+        return c->nrd;
+    case XFLD_REC_NUM_ELEM:
+        return r->u.nbl.num_elem;
+    case XFLD_REC_FRAME_LEN:
+        return r->u.nbl.frame_len;
+    case XFLD_REC_NB_COUNT:
+        return r->u.nbl.nb_count;
+    case XFLD_REC_DEST_HASH:
+        if (!x->have_hash) {
+            x->rec_hash = dest_hash(c->rd, c->nrd);
+            x->have_hash = 1;
+        }
+        return (int64_t)x->rec_hash;
+    case XFLD_REC_CODE:
+        return r->u.status.code;
+    case XFLD_REC_INNER_CODE:
+        return r->u.status.inner_code;
+    case XFLD_REC_EVENT:
+        return r->kind == XSW_K_PNP_EVENT ? r->u.pnp.event : r->u.fs.event;
+    case XFLD_REC_HANDLER:
+        return r->u.hc.handler;
+    case XFLD_REC_IRQL:
+        return r->kind == XSW_K_HANDLER_CALL ? r->u.hc.irql : r->u.finding.irql;
+    case XFLD_REC_HC_FLAGS:
+        return r->u.hc.flags;
+    case XFLD_REC_COUNT:
+        return r->u.hc.count;
+    case XFLD_REC_REFCOUNT:
+        return r->u.hc.refcount;
+    case XFLD_REC_NBL:
+        return (int64_t)r->u.hc.nbl;
+    case XFLD_REC_FINDING:
+        return r->u.finding.code;
+    case XFLD_REC_VALUE:
+        return (int64_t)r->u.finding.value;
+    case XFLD_OID_FOUND:
+        return x->oid != NULL;
+    case XFLD_OID_FORWARDED:
+        return x->oid && x->oid->forwarded;
+    case XFLD_OID_CHILD_DONE:
+        return x->oid && x->oid->child_done;
+    case XFLD_OID_CHILD_STATUS:
+        return x->oid ? x->oid->child_status : 0;
+    case XFLD_OID_PASSED_THROUGH:
+        return x->oid && x->oid->forwarded && x->oid->child_done && r && x->oid->child_status == r->status;
+    case XFLD_OID_CHILD_MODIFIED:
+        return x->oid && x->oid->child_modified;
+    case XFLD_OID_ORIGINATED:
+        return x->oid && x->oid->originated;
+    case XFLD_OID_SENDER:
+        return x->oid ? x->oid->sender : 0;
+    case XFLD_OID_POINT:
+        return x->oid ? x->oid->point : 0;
+    case XFLD_OID_OID:
+        return x->oid ? x->oid->oid : 0;
+    case XFLD_OID_AGE:
+        return x->oid ? (int64_t)(c->last_seq - x->oid->req_seq) : 0;
+    case XFLD_REQUEST_TYPE:
+        return x->oid ? x->oid->type : 0;
+    case XFLD_REQUEST_INFO_LEN:
+        return x->oid ? x->oid->info_len : 0;
+    case XFLD_REQUEST_OUT_LEN:
+        return x->oid ? x->oid->out_len : 0;
+    case XFLD_REQUEST_BUF_LEN:
+        return x->oid ? (x->oid->type == XCV(NdisRequestMethod) ? x->oid->out_len : x->oid->info_len) : 0;
+    case XFLD_PARENT_FOUND:
+        return x->parent != NULL;
+    case XFLD_PARENT_OID:
+        return x->parent ? x->parent->oid : 0;
+    case XFLD_PARENT_INFO_LEN:
+        return x->parent ? x->parent->info_len : 0;
+    case XFLD_NBL_FOUND:
+        return x->nbl != NULL;
+    case XFLD_NBL_HOLDER:
+        return x->nbl ? x->nbl->holder : XH_PROTOCOL_EDGE;
+    case XFLD_NBL_ORIGIN_POINT:
+        return x->nbl ? x->nbl->origin_point : 0;
+    case XFLD_NBL_DIR:
+        return x->nbl ? x->nbl->dir : 0;
+    case XFLD_NBL_ORIGINATED:
+        return x->nbl && x->nbl->originated;
+    case XFLD_NBL_SRC_PORT:
+        return x->nbl ? x->nbl->src_port : 0;
+    case XFLD_NBL_SRC_NIC:
+        return x->nbl ? x->nbl->src_nic : 0;
+    case XFLD_NBL_FRAME_LEN:
+        return x->nbl ? x->nbl->frame_len : 0;
+    case XFLD_NBL_FWD:
+        return x->nbl ? (int64_t)x->nbl->fwd : 0;
+    case XFLD_NBL_NDIS_FLAGS:
+        return x->nbl ? x->nbl->ndis_flags : 0;
+    case XFLD_NBL_REPORTED:
+        if (!x->nbl || s < 0)
+            return 0;
+        if (x->nbl->rep_overflow & BIT((unsigned)s))
+            return 1;
+        for (unsigned i = 0; i < x->nbl->nrep; i++)
+            if (x->nbl->rep[i].actor == s)
+                return 1;
+        return 0;
+    case XFLD_NBL_DEST_HANDLED:
+        return x->nbl && x->nbl->dest_handled;
+    case XFLD_NBL_AGE:
+        return x->nbl ? (int64_t)(c->last_seq - x->nbl->origin_seq) : 0;
+    case XFLD_SUBJECT_INDEX:
+        return s;
+    case XFLD_SUBJECT_CLASS:
+        return s >= 0 ? c->ext[s].cls : 0;
+    case XFLD_SUBJECT_PAUSED:
+        return s >= 0 && (c->ext[s].fstate == FST_PAUSED || c->ext[s].fstate == FST_DETACHED);
+    case XFLD_SUBJECT_PARAMS_DONE:
+        return s >= 0 && c->ext[s].params_done;
+    case XFLD_SUBJECT_ACTIVE:
+        return s >= 0 && c->ext[s].active;
+    case XFLD_SUBJECT_EXT_ID_KNOWN:
+        return s >= 0 && c->ext[s].ext_id_known;
+    case XFLD_NIC_STATE:
+        return nic_view(ctx_nic(x), s);
+    case XFLD_NIC_REFS:
+        return ctx_nic(x) && s >= 0 ? x->nic->refs[s] : 0;
+    case XFLD_NIC_REFS_TOTAL:
+        return ctx_nic(x) ? x->nic->total : 0;
+    case XFLD_NIC_DISC_SEEN:
+        return ctx_nic(x) && s >= 0 && (x->nic->disc_mask & BIT((unsigned)s));
+    case XFLD_NIC_DISC_FWD:
+        return ctx_nic(x) && s >= 0 && (x->nic->disc_mask & BIT((unsigned)s + 1));
+    case XFLD_PORT_STATE:
+        return port_view(ctx_port(x), s);
+    case XFLD_PORT_REFS:
+        return ctx_port(x) && s >= 0 ? x->port->refs[s] : 0;
+    case XFLD_PORT_REFS_TOTAL:
+        return ctx_port(x) ? x->port->total : 0;
+    case XFLD_PORT_TEARDOWN_SEEN:
+        return ctx_port(x) && s >= 0 && (x->port->teardown_mask & BIT((unsigned)s));
+    case XFLD_REF_PORT:
+        return x->kport;
+    case XFLD_REF_NIC:
+        return x->knic;
+    case XFLD_REF_COUNT:
+        return x->ref_count;
+    case XFLD_RETRY_PENDING:
+        return x->retry != NULL;
+    case XFLD_RETRY_NEEDED:
+        return x->retry ? x->retry->needed : 0;
+    case XFLD_RETRY_OID:
+        return x->retry ? x->retry->oid : 0;
+    case XFLD_RETRY_STATUS:
+        return x->retry ? x->retry->status : 0;
+    case XFLD_CHAIN_SRC_PORT:
+        return c->chain_src_port;
+    case XFLD_CHAIN_SRC_NIC:
+        return c->chain_src_nic;
+    case XFLD_CHAIN_DEST_HASH:
+        return (int64_t)c->chain_hash;
+    case XFLD_D_PORT:
+        return x->d ? x->d->port : 0;
+    case XFLD_D_NIC:
+        return x->d ? x->d->nic : 0;
+    case XFLD_D_BITS:
+        return x->d ? x->d->bits : 0;
+    case XFLD_D_EXCLUDED:
+        return x->d ? (x->d->bits & 1) : 0;
+    case XFLD_D_OLD_BITS:
+        return x->d_old;
+    case XFLD__N:
+        break;
+    }
+    return 0;
+}
+
+static int64_t quantify(struct ectx *x, const struct xexpr *e, const struct xnode *nd, int32_t *witness)
+{
+    uint32_t n;
+    const uint16_t *old;
+    const struct dst *d = ctx_coll(x, (unsigned)e->nodes[e->args[nd->a]].id, &n, &old);
+    int32_t pred = nd->b > 1 ? e->args[nd->a + 1] : -1;
+    const struct dst *sd = x->d;
+    uint16_t so = x->d_old;
+    int64_t count = 0, res;
+    *witness = -1;
+    for (uint32_t i = 0; i < n; i++) {
+        x->d = &d[i];
+        x->d_old = old ? old[i] : 0;
+        int ok = pred < 0 || ev(x, e, pred) != 0;
+        if (nd->id == XFN_ALL && !ok) {
+            *witness = (int32_t)i;
+            break;
+        }
+        if (nd->id == XFN_ANY && ok) {
+            *witness = (int32_t)i;
+            break;
+        }
+        count += ok;
+    }
+    x->d = sd;
+    x->d_old = so;
+    switch (nd->id) {
+    case XFN_ALL:
+        res = *witness < 0;
+        break;
+    case XFN_ANY:
+        res = *witness >= 0;
+        break;
+    default:
+        res = count;
+        break;
+    }
+    return res;
+}
+
+static int64_t call(struct ectx *x, const struct xexpr *e, const struct xnode *nd)
+{
+    const int32_t *a = &e->args[nd->a];
+    struct xsw_checker *c = x->c;
+    struct bufv b1, b2;
+    int s = x->subject;
+    switch ((enum xfunc)nd->id) {
+    case XFN_U8:
+    case XFN_U16:
+    case XFN_U32:
+    case XFN_U64: {
+        static const unsigned w[] = {1, 2, 4, 8};
+        ctx_buf(x, e->nodes[a[0]].id, &b1);
+        return (int64_t)rd_le(&b1, ev(x, e, a[1]), w[nd->id - XFN_U8]);
+    }
+    case XFN_LEN:
+        ctx_buf(x, e->nodes[a[0]].id, &b1);
+        return b1.len;
+    case XFN_DIFF:
+    case XFN_DIFF_LAST:
+        ctx_buf(x, e->nodes[a[0]].id, &b1);
+        ctx_buf(x, e->nodes[a[1]].id, &b2);
+        return buf_diff(&b1, &b2, nd->b > 2 ? ev(x, e, a[2]) : -1, nd->id == XFN_DIFF_LAST);
+    case XFN_EQ: {
+        ctx_buf(x, e->nodes[a[0]].id, &b1);
+        ctx_buf(x, e->nodes[a[2]].id, &b2);
+        int64_t o1 = ev(x, e, a[1]), o2 = ev(x, e, a[3]), n = ev(x, e, a[4]);
+        if (o1 < 0 || o2 < 0 || n < 0 || (uint64_t)o1 + (uint64_t)n > b1.len || (uint64_t)o2 + (uint64_t)n > b2.len)
+            return 0;
+        return n == 0 || memcmp(b1.p + o1, b2.p + o2, (size_t)n) == 0;
+    }
+    case XFN_ZERO: {
+        ctx_buf(x, e->nodes[a[0]].id, &b1);
+        int64_t o = ev(x, e, a[1]), n = ev(x, e, a[2]);
+        if (o < 0 || n < 0 || (uint64_t)o + (uint64_t)n > b1.len)
+            return 0;
+        for (int64_t i = 0; i < n; i++)
+            if (b1.p[o + i])
+                return 0;
+        return 1;
+    }
+    case XFN_MIN: {
+        int64_t p = ev(x, e, a[0]), q = ev(x, e, a[1]);
+        return p < q ? p : q;
+    }
+    case XFN_MAX: {
+        int64_t p = ev(x, e, a[0]), q = ev(x, e, a[1]);
+        return p > q ? p : q;
+    }
+    case XFN_NIC_STATE:
+    case XFN_NIC_REFS:
+    case XFN_NIC_REFS_TOTAL:
+    case XFN_NIC_DISC_FWD:
+    case XFN_NIC_DISC_SEEN: {
+        const struct nic_obj *n = nic_find(c, (uint32_t)ev(x, e, a[0]), (uint16_t)ev(x, e, a[1]));
+        switch (nd->id) {
+        case XFN_NIC_STATE:
+            return nic_view(n, s);
+        case XFN_NIC_REFS:
+            return n && s >= 0 ? n->refs[s] : 0;
+        case XFN_NIC_REFS_TOTAL:
+            return n ? n->total : 0;
+        case XFN_NIC_DISC_FWD:
+            return n && s >= 0 && (n->disc_mask & BIT((unsigned)s + 1));
+        default:
+            return n && s >= 0 && (n->disc_mask & BIT((unsigned)s));
+        }
+    }
+    case XFN_PORT_STATE:
+    case XFN_PORT_REFS:
+    case XFN_PORT_REFS_TOTAL:
+    case XFN_PORT_TEARDOWN_SEEN: {
+        const struct port_obj *p = port_find(c, (uint32_t)ev(x, e, a[0]));
+        switch (nd->id) {
+        case XFN_PORT_STATE:
+            return port_view(p, s);
+        case XFN_PORT_REFS:
+            return p && s >= 0 ? p->refs[s] : 0;
+        case XFN_PORT_REFS_TOTAL:
+            return p ? p->total : 0;
+        default:
+            return p && s >= 0 && (p->teardown_mask & BIT((unsigned)s));
+        }
+    }
+    case XFN_SENT_AT:
+    case XFN_INDICATED_AT: {
+        int64_t p = ev(x, e, a[0]);
+        if (!x->nbl || p < 0 || p >= 32)
+            return 0;
+        uint32_t m = nd->id == XFN_SENT_AT ? x->nbl->sent_mask : x->nbl->ind_mask;
+        return (m >> p) & 1;
+    }
+    case XFN_REPORTED: {
+        int64_t port = ev(x, e, a[0]), inc = ev(x, e, a[1]) != 0;
+        if (!x->nbl || s < 0)
+            return 0;
+        if (x->nbl->rep_overflow & BIT((unsigned)s))
+            return 1;
+        for (unsigned i = 0; i < x->nbl->nrep; i++)
+            if (x->nbl->rep[i].actor == s && x->nbl->rep[i].port == (uint32_t)port && x->nbl->rep[i].incoming == inc)
+                return 1;
+        return 0;
+    }
+    case XFN_ALL:
+    case XFN_ANY:
+    case XFN_COUNT: {
+        int32_t w;
+        return quantify(x, e, nd, &w);
+    }
+    case XFN_EXT_WITH_ID: {
+        /* Which extension's ExtensionId (learnt from META or its own saves) the 16 bytes are. */
+        ctx_buf(x, e->nodes[a[0]].id, &b1);
+        int64_t off = ev(x, e, a[1]);
+        if (off < 0 || (uint64_t)off + 16 > b1.len)
+            return -1;
+        for (unsigned i = 0; i < MAXD; i++)
+            if (c->ext[i].ext_id_known && memcmp(c->ext[i].ext_id, b1.p + off, 16) == 0)
+                return i;
+        return -1;
+    }
+    case XFN__N:
+        break;
+    }
+    return 0;
+}
+
+static int64_t ev(struct ectx *x, const struct xexpr *e, int32_t n)
+{
+    const struct xnode *nd = &e->nodes[n];
+    return nd->fn(x, e, nd);
+}
+
+#define A(nd) (e->nodes[(nd)->a].fn(x, e, &e->nodes[(nd)->a]))
+#define B(nd) (e->nodes[(nd)->b].fn(x, e, &e->nodes[(nd)->b]))
+#define C(nd) (e->nodes[(nd)->c].fn(x, e, &e->nodes[(nd)->c]))
+#define EVAL_FN(name) static int64_t name(struct ectx *x, const struct xexpr *e, const struct xnode *nd)
+
+EVAL_FN(f_const)
+{
+    (void)x;
+    (void)e;
+    return nd->v;
+}
+
+EVAL_FN(f_none)
+{
+    (void)x;
+    (void)e;
+    (void)nd;
+    return 0;
+}
+
+/* One evaluator per field, each with the field id constant so "field" folds to its case. */
+#define X(en, n, f, c)                                                                         \
+    EVAL_FN(fld_##en)                                                                          \
+    {                                                                                          \
+        (void)e;                                                                               \
+        (void)nd;                                                                              \
+        return field(x, XFLD_##en);                                                            \
+    }
+XSW_FIELDS(X)
+#undef X
+
+static const xeval_fn field_fns[XFLD__N] = {
+#define X(en, n, f, c) fld_##en,
+    XSW_FIELDS(X)
+#undef X
+};
+
+EVAL_FN(f_call)
+{
+    return call(x, e, nd);
+}
+EVAL_FN(f_not)
+{
+    return !A(nd);
+}
+EVAL_FN(f_neg)
+{
+    return -A(nd);
+}
+EVAL_FN(f_bnot)
+{
+    return ~A(nd);
+}
+EVAL_FN(f_add)
+{
+    return A(nd) + B(nd);
+}
+EVAL_FN(f_sub)
+{
+    return A(nd) - B(nd);
+}
+EVAL_FN(f_band)
+{
+    return A(nd) & B(nd);
+}
+EVAL_FN(f_bor)
+{
+    return A(nd) | B(nd);
+}
+EVAL_FN(f_shl)
+{
+    int64_t a = A(nd), s = B(nd);
+    return s < 0 || s > 63 ? 0 : (int64_t)((uint64_t)a << s);
+}
+EVAL_FN(f_shr)
+{
+    int64_t a = A(nd), s = B(nd);
+    return s < 0 || s > 63 ? 0 : (int64_t)((uint64_t)a >> s);
+}
+EVAL_FN(f_eq)
+{
+    return A(nd) == B(nd);
+}
+EVAL_FN(f_ne)
+{
+    return A(nd) != B(nd);
+}
+EVAL_FN(f_lt)
+{
+    return A(nd) < B(nd);
+}
+EVAL_FN(f_le)
+{
+    return A(nd) <= B(nd);
+}
+EVAL_FN(f_gt)
+{
+    return A(nd) > B(nd);
+}
+EVAL_FN(f_ge)
+{
+    return A(nd) >= B(nd);
+}
+/* Comparisons with a constant right operand, the most common shape. */
+EVAL_FN(f_eq_k)
+{
+    return A(nd) == e->nodes[nd->b].v;
+}
+EVAL_FN(f_ne_k)
+{
+    return A(nd) != e->nodes[nd->b].v;
+}
+EVAL_FN(f_gt_k)
+{
+    return A(nd) > e->nodes[nd->b].v;
+}
+EVAL_FN(f_band_k)
+{
+    return A(nd) & e->nodes[nd->b].v;
+}
+EVAL_FN(f_and)
+{
+    return A(nd) && B(nd);
+}
+EVAL_FN(f_or)
+{
+    return A(nd) || B(nd);
+}
+EVAL_FN(f_cond)
+{
+    return A(nd) ? B(nd) : C(nd);
+}
+EVAL_FN(f_in)
+{
+    int64_t v = A(nd);
+    for (int32_t i = 0; i < nd->c; i++)
+        if (e->consts[nd->b + i] == v)
+            return 1;
+    return 0;
+}
+
+#undef A
+#undef B
+#undef C
+
+void xexpr_bind(struct xexpr *e)
+{
+    for (unsigned i = 0; i < e->nnodes; i++) {
+        struct xnode *nd = &e->nodes[i];
+        int kb = nd->b >= 0 && (unsigned)nd->b < e->nnodes && e->nodes[nd->b].op == XO_CONST;
+        xeval_fn f = f_none;
+        switch ((enum xop)nd->op) {
+        case XO_CONST:
+            f = f_const;
+            break;
+        case XO_FIELD:
+            f = nd->id < XFLD__N ? field_fns[nd->id] : f_none;
+            break;
+        case XO_BUF:
+        case XO_COLL:
+            f = f_none;
+            break;
+        case XO_CALL:
+            f = f_call;
+            break;
+        case XO_NOT:
+            f = f_not;
+            break;
+        case XO_NEG:
+            f = f_neg;
+            break;
+        case XO_BNOT:
+            f = f_bnot;
+            break;
+        case XO_ADD:
+            f = f_add;
+            break;
+        case XO_SUB:
+            f = f_sub;
+            break;
+        case XO_BAND:
+            f = kb ? f_band_k : f_band;
+            break;
+        case XO_BOR:
+            f = f_bor;
+            break;
+        case XO_SHL:
+            f = f_shl;
+            break;
+        case XO_SHR:
+            f = f_shr;
+            break;
+        case XO_EQ:
+            f = kb ? f_eq_k : f_eq;
+            break;
+        case XO_NE:
+            f = kb ? f_ne_k : f_ne;
+            break;
+        case XO_LT:
+            f = f_lt;
+            break;
+        case XO_LE:
+            f = f_le;
+            break;
+        case XO_GT:
+            f = kb ? f_gt_k : f_gt;
+            break;
+        case XO_GE:
+            f = f_ge;
+            break;
+        case XO_AND:
+            f = f_and;
+            break;
+        case XO_OR:
+            f = f_or;
+            break;
+        case XO_COND:
+            f = f_cond;
+            break;
+        case XO_IN:
+            f = f_in;
+            break;
+        }
+        nd->fn = f;
+    }
+}
+
+/* ---- Explaining a failure ---------------------------------------------------------------- */
+
+static void fmt_value(char *out, size_t cap, uint8_t fmt, int64_t v)
+{
+    const char *name = NULL;
+    switch ((enum xfmt)fmt) {
+    case XF_DEC:
+    case XF_POINT:
+        snprintf(out, cap, "%lld", (long long)v);
+        return;
+    case XF_HEX:
+        snprintf(out, cap, "0x%llx", (unsigned long long)v);
+        return;
+    case XF_BOOL:
+        snprintf(out, cap, "%s", v ? "true" : "false");
+        return;
+    case XF_OID:
+        name = xsw_oid_name((uint32_t)v);
+        break;
+    case XF_STATUS:
+        name = xsw_status_name((uint32_t)v);
+        break;
+    case XF_HANDLER:
+        name = xsw_handler_name((unsigned)v);
+        break;
+    case XF_FINDING:
+        name = xsw_finding_name((unsigned)v);
+        break;
+    case XF_KIND:
+        name = xsw_kind_name((unsigned)v);
+        break;
+    case XF_STATE: {
+        static const char *const sn[] = {"none", "created", "connected", "disconnected", "deleted", "teardown"};
+        name = v >= 0 && v < 6 ? sn[v] : NULL;
+        break;
+    }
+    case XF_CLASS:
+        name = class_name((uint8_t)v);
+        break;
+    case XF_HOLDER:
+        if (v == XH_PROTOCOL_EDGE)
+            name = "protocol_edge";
+        else if (v == XH_MINIPORT_EDGE)
+            name = "miniport_edge";
+        else {
+            snprintf(out, cap, "extension %lld", (long long)v);
+            return;
+        }
+        break;
+    case XF_ACTOR:
+        if (v == XSW_ACTOR_SWITCH)
+            name = "switch";
+        else {
+            snprintf(out, cap, "extension %lld", (long long)v);
+            return;
+        }
+        break;
+    case XF_OFFSET:
+        if (v < 0)
+            name = "no_diff";
+        else {
+            snprintf(out, cap, "offset %lld", (long long)v);
+            return;
+        }
+        break;
+    case XF_DIR:
+        name = v ? "egress" : "ingress";
+        break;
+    }
+    if (name)
+        snprintf(out, cap, "%s", name);
+    else
+        snprintf(out, cap, "0x%llx", (unsigned long long)v);
+}
+
+struct expl {
+    char *buf;
+    size_t cap, len;
+    unsigned items;
+};
+
+static void expl_add(struct expl *ex, const struct xexpr *e, const struct xnode *nd, int64_t v)
+{
+    if (ex->items >= 10)
+        return;
+    /* Skip a term already listed (same text). */
+    char term[200];
+    snprintf(term, sizeof term, "%.*s=", (int)nd->len, e->src + nd->off);
+    for (const char *p = ex->buf; (p = strstr(p, term)); p++)
+        if (p == ex->buf || (p >= ex->buf + 2 && p[-2] == ','))
+            return;
+    char val[96];
+    fmt_value(val, sizeof val, nd->fmt, v);
+    int w = snprintf(ex->buf + ex->len, ex->cap - ex->len, "%s%s%s", ex->len ? ", " : "", term, val);
+    if (w > 0 && (size_t)w < ex->cap - ex->len) {
+        ex->len += (size_t)w;
+        ex->items++;
+    }
+}
+
+static void explain(struct ectx *x, const struct xexpr *e, int32_t n, struct expl *ex)
+{
+    const struct xnode *nd = &e->nodes[n];
+    switch ((enum xop)nd->op) {
+    case XO_CONST:
+    case XO_BUF:
+    case XO_COLL:
+        return;
+    case XO_FIELD:
+        expl_add(ex, e, nd, field(x, nd->id));
+        return;
+    case XO_CALL:
+        if (nd->id == XFN_ALL || nd->id == XFN_ANY || nd->id == XFN_COUNT) {
+            int32_t w;
+            int64_t v = quantify(x, e, nd, &w);
+            /* A failed all() is best told by the destination that failed it. */
+            if (!(nd->id == XFN_ALL && w >= 0))
+                expl_add(ex, e, nd, v);
+            if (nd->id == XFN_ALL && w >= 0 && nd->b > 1) {
+                uint32_t cn;
+                const uint16_t *old;
+                const struct dst *d = ctx_coll(x, (unsigned)e->nodes[e->args[nd->a]].id, &cn, &old);
+                const struct dst *sd = x->d;
+                uint16_t so = x->d_old;
+                x->d = &d[w];
+                x->d_old = old ? old[w] : 0;
+                char dd[80];
+                snprintf(dd, sizeof dd, "%sdestination %u:%u (bits 0x%x)", ex->len ? ", " : "",
+                         x->d->port, x->d->nic, x->d->bits);
+                if (ex->len + strlen(dd) < ex->cap) {
+                    strcpy(ex->buf + ex->len, dd);
+                    ex->len += strlen(dd);
+                }
+                explain(x, e, e->args[nd->a + 1], ex);
+                x->d = sd;
+                x->d_old = so;
+            }
+            return;
+        }
+        expl_add(ex, e, nd, call(x, e, nd));
+        for (int32_t i = 0; i < nd->b; i++)
+            if (e->nodes[e->args[nd->a + i]].op != XO_BUF)
+                explain(x, e, e->args[nd->a + i], ex);
+        return;
+    case XO_AND:
+        if (!ev(x, e, nd->a))
+            explain(x, e, nd->a, ex);
+        else
+            explain(x, e, nd->b, ex);
+        return;
+    case XO_COND:
+        explain(x, e, nd->a, ex);
+        explain(x, e, ev(x, e, nd->a) ? nd->b : nd->c, ex);
+        return;
+    case XO_NOT:
+    case XO_NEG:
+    case XO_BNOT:
+    case XO_IN:
+        explain(x, e, nd->a, ex);
+        return;
+    case XO_ADD:
+    case XO_SUB:
+    case XO_BAND:
+    case XO_BOR:
+    case XO_SHL:
+    case XO_SHR:
+    case XO_EQ:
+    case XO_NE:
+    case XO_LT:
+    case XO_LE:
+    case XO_GT:
+    case XO_GE:
+    case XO_OR:
+        explain(x, e, nd->a, ex);
+        explain(x, e, nd->b, ex);
+        return;
+    }
+}
+
+/* The narrowest conjunct of a failed requirement: "a && b" failing in b reports b. */
+static int32_t failing_part(struct ectx *x, const struct xexpr *e, int32_t n)
+{
+    const struct xnode *nd = &e->nodes[n];
+    if (nd->op != XO_AND)
+        return n;
+    if (!ev(x, e, nd->a))
+        return failing_part(x, e, nd->a);
+    return failing_part(x, e, nd->b);
+}
+
+static void describe(struct xsw_checker *c, const struct xsw_rec *r, struct ectx *x)
+{
+    c->object[0] = 0;
+    switch (r->kind) {
+    case XSW_K_OID_REQUEST:
+    case XSW_K_OID_COMPLETE: {
+        const char *on = xsw_oid_name(r->u.oid.oid);
+        snprintf(c->object, sizeof c->object, "OID request 0x%llx (%s) at point %u", (unsigned long long)r->id,
+                 on ? on : "?", r->point);
+        break;
+    }
+    case XSW_K_NBL_SEND:
+    case XSW_K_NBL_SEND_COMPLETE:
+    case XSW_K_NBL_INDICATE:
+    case XSW_K_NBL_RETURN:
+        snprintf(c->object, sizeof c->object, "NBL 0x%llx at point %u", (unsigned long long)r->id, r->point);
+        break;
+    case XSW_K_HANDLER_CALL: {
+        const char *hn = xsw_handler_name(r->u.hc.handler);
+        snprintf(c->object, sizeof c->object, "%s(port %u, NIC %u%s)", hn ? hn : "handler", r->port_id,
+                 r->nic_index, x->nbl ? ", NBL" : "");
+        break;
+    }
+    case XSW_K_FINDING: {
+        const char *fn = xsw_finding_name(r->u.finding.code);
+        snprintf(c->object, sizeof c->object, "finding %s (value %llu): %.*s", fn ? fn : "?",
+                 (unsigned long long)r->u.finding.value, (int)(r->u.finding.text_len > 100 ? 100 : r->u.finding.text_len),
+                 r->u.finding.text ? r->u.finding.text : "");
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* ---- Violations ----------------------------------------------------------------------------- */
+
+static void deliver(struct xsw_checker *c, size_t ri, struct ectx *x, const struct xexpr *e, uint64_t frame,
+                    int at_end, const struct xsw_frame_ref *rel, unsigned nrel)
+{
+    const struct xrule *r = c->spec->rules[ri];
+    struct xsw_violation v;
+    memset(&v, 0, sizeof v);
+    c->rule_viol[ri]++;
+    c->st.violations++;
+    if (r->info.level == XSW_LEVEL_MUST)
+        c->st.must++;
+    else
+        c->st.should++;
+    c->actual[0] = 0;
+    if (x->rec)
+        describe(c, x->rec, x);
+    if (e) {
+        int32_t part = failing_part(x, e, e->root);
+        const struct xnode *pn = &e->nodes[part];
+        snprintf(c->expected, sizeof c->expected, "%.*s", (int)pn->len, e->src + pn->off);
+        struct expl ex = {c->actual, sizeof c->actual, 0, 0};
+        explain(x, e, part, &ex);
+    } else {
+        snprintf(c->expected, sizeof c->expected, "the object is released before the end of the trace");
+        snprintf(c->actual, sizeof c->actual, "still live");
+    }
+    v.rule = &r->info;
+    v.rule_index = ri;
+    v.expected = c->expected;
+    v.actual = c->actual;
+    v.object = c->object;
+    v.frame = frame;
+    v.at_end = at_end;
+    v.ext = x->subject;
+    v.ext_class = x->subject >= 0 ? class_name(c->ext[x->subject].cls) : "switch";
+    for (unsigned i = 0; i < nrel && i < 3; i++)
+        if (rel[i].frame)
+            v.related[v.nrelated++] = rel[i];
+    if (c->cfg.on_violation) {
+        c->cfg.on_violation(c->cfg.arg, &v);
+        return;
+    }
+    if (c->nkept >= c->cfg.max_collected)
+        return;
+    if (c->nkept == c->capkept) {
+        size_t nc = c->capkept ? c->capkept * 2 : 64;
+        struct xsw_violation *k = realloc(c->kept, nc * sizeof *k);
+        if (k)
+            c->kept = k;
+        struct stored *ks = k ? realloc(c->kept_str, nc * sizeof *ks) : NULL;
+        if (!k || !ks) {
+            c->nomem = 1;
+            return;
+        }
+        c->kept_str = ks;
+        c->capkept = nc;
+    }
+    struct stored *s = &c->kept_str[c->nkept];
+    s->expected = strdup(c->expected);
+    s->actual = strdup(c->actual);
+    s->object = strdup(c->object);
+    if (!s->expected || !s->actual || !s->object) {
+        free(s->expected);
+        free(s->actual);
+        free(s->object);
+        c->nomem = 1;
+        return;
+    }
+    v.expected = s->expected;
+    v.actual = s->actual;
+    v.object = s->object;
+    c->kept[c->nkept++] = v;
+}
+
+static int class_ok(const struct xsw_checker *c, uint32_t mask, int subj)
+{
+    if (subj < 0)
+        return (mask & XC_SWITCH) != 0;
+    if (mask & XC_ALL)
+        return 1;
+    switch ((enum ecls)c->ext[subj].cls) {
+    case ECLS_CAPTURE:
+        return (mask & XC_CAPTURE) != 0;
+    case ECLS_FILTER:
+        return (mask & XC_FILTER) != 0;
+    case ECLS_FORWARD:
+        return (mask & XC_FORWARD) != 0;
+    case ECLS_UNKNOWN:
+        break;
+    }
+    return 0;
+}
+
+static int judge_applicable(struct xsw_checker *c, size_t ri, struct ectx *x, uint64_t frame, int at_end,
+                            const struct xsw_frame_ref *rel, unsigned nrel);
+
+/* Evaluate one rule in context "x"; returns 1 if it was violated. */
+static int judge(struct xsw_checker *c, size_t ri, struct ectx *x, uint64_t frame, int at_end,
+                 const struct xsw_frame_ref *rel, unsigned nrel)
+{
+    const struct xrule *r = c->spec->rules[ri];
+    if (!class_ok(c, r->class_mask, x->subject))
+        return 0;
+    const struct gate *g = &c->gate[ri];
+    if ((x->facts & g->need1) != g->need1 || (x->facts & g->need0))
+        return 0;
+    return judge_applicable(c, ri, x, frame, at_end, rel, nrel);
+}
+
+/* The rule's class and fact gates passed: evaluate its "when" and "require" entries. */
+static int judge_applicable(struct xsw_checker *c, size_t ri, struct ectx *x, uint64_t frame, int at_end,
+                            const struct xsw_frame_ref *rel, unsigned nrel)
+{
+    const struct xrule *r = c->spec->rules[ri];
+    const struct gate *g = &c->gate[ri];
+    c->rule_eval[ri]++;
+    for (unsigned i = 0; i < r->nwhen; i++)
+        if ((i >= 32 || (g->keep >> i & 1)) && !ev(x, r->when[i], r->when[i]->root))
+            return 0;
+    for (unsigned i = 0; i < r->nrequire; i++)
+        if (!ev(x, r->require[i], r->require[i]->root)) {
+            deliver(c, ri, x, r->require[i], frame, at_end, rel, nrel);
+            return 1;
+        }
+    if (!r->nrequire && at_end) {
+        deliver(c, ri, x, NULL, frame, at_end, rel, nrel);
+        return 1;
+    }
+    return 0;
+}
+
+static int in_list(const struct xlist *l, uint32_t v)
+{
+    for (unsigned i = 0; i < l->n; i++)
+        if (l->v[i] == v)
+            return 1;
+    return 0;
+}
+
+static int match_lists(const struct xsw_checker *c, const struct xrule *r, const struct xsw_rec *rec);
+
+static int match(const struct xsw_checker *c, const struct slot *r, const struct xsw_rec *rec)
+{
+    unsigned d = rec->depth;
+    switch ((enum xpointrel)r->point_rel) {
+    case XP_ANY:
+        break;
+    case XP_PROTOCOL_EDGE:
+        if (rec->point != 0)
+            return 0;
+        break;
+    case XP_MINIPORT_EDGE:
+        if (rec->point != d)
+            return 0;
+        break;
+    case XP_INNER:
+        if (rec->point == 0 || rec->point >= d)
+            return 0;
+        break;
+    case XP_BOUNDARY:
+        if (rec->point > d)
+            return 0;
+        break;
+    }
+    switch ((enum xactorrel)r->actor_rel) {
+    case XA_ANYACTOR:
+        break;
+    case XA_EXTENSION:
+        if (rec->actor >= d)
+            return 0;
+        break;
+    case XA_SWITCH:
+        if (rec->actor < d)
+            return 0;
+        break;
+    }
+    if (r->originated >= 0 && ((rec->flags & XSW_RF_ORIGINATED) != 0) != r->originated)
+        return 0;
+    return !r->has_lists || match_lists(c, c->spec->rules[r->ri], rec);
+}
+
+/* The name lists of "on:" (oid, status, handler...). */
+static int match_lists(const struct xsw_checker *c, const struct xrule *r, const struct xsw_rec *rec)
+{
+    /* Each list constrains only the kinds it belongs to (docs/spec-format.md "on:"). */
+    int oidk = rec->kind == XSW_K_OID_REQUEST || rec->kind == XSW_K_OID_COMPLETE;
+    if (oidk && r->oids.n && !in_list(&r->oids, rec->u.oid.oid))
+        return 0;
+    if (oidk && r->inner_oids.n && !in_list(&r->inner_oids, rec->u.oid.inner_oid))
+        return 0;
+    if (r->statuses.n && !in_list(&r->statuses, rec->status))
+        return 0;
+    if (rec->kind == XSW_K_HANDLER_CALL && r->handlers.n && !in_list(&r->handlers, rec->u.hc.handler))
+        return 0;
+    if (rec->kind == XSW_K_FINDING && (r->findings.n || r->finding_unmapped)) {
+        uint16_t f = rec->u.finding.code;
+        int hit = in_list(&r->findings, f) || (r->finding_unmapped && !(c->finding_mapped[f >> 3] & (1u << (f & 7))));
+        if (!hit)
+            return 0;
+    }
+    if (rec->kind == XSW_K_PNP_EVENT && r->events.n && !in_list(&r->events, rec->u.pnp.event))
+        return 0;
+    if (rec->kind == XSW_K_FILTER_STATE && r->events.n && !in_list(&r->events, rec->u.fs.event))
+        return 0;
+    if (rec->kind == XSW_K_STATUS && r->codes.n && !in_list(&r->codes, rec->u.status.code))
+        return 0;
+    return 1;
+}
+
+/* ---- Tracker updates ------------------------------------------------------------------------ */
+
+static int is_boundary_kind(unsigned k)
+{
+    switch (k) {
+    case XSW_K_OID_REQUEST:
+    case XSW_K_OID_COMPLETE:
+    case XSW_K_NBL_SEND:
+    case XSW_K_NBL_SEND_COMPLETE:
+    case XSW_K_NBL_INDICATE:
+    case XSW_K_NBL_RETURN:
+    case XSW_K_STATUS:
+    case XSW_K_PNP_EVENT:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The extension a record is delivered to (-1: an edge of the switch). */
+static int receiver_of(const struct xsw_rec *r)
+{
+    unsigned p = r->point, d = r->depth;
+    switch (r->kind) {
+    case XSW_K_OID_REQUEST:
+    case XSW_K_NBL_SEND:
+    case XSW_K_NBL_RETURN:
+    case XSW_K_PNP_EVENT:
+        return p < d ? (int)p : -1;
+    case XSW_K_OID_COMPLETE:
+    case XSW_K_NBL_INDICATE:
+    case XSW_K_NBL_SEND_COMPLETE:
+    case XSW_K_STATUS:
+        return p > 0 && p <= d ? (int)p - 1 : -1;
+    default:
+        return -1;
+    }
+}
+
+static int copy_bytes(uint8_t **buf, uint32_t *cap, const uint8_t *src, uint32_t n)
+{
+    if (n > *cap) {
+        uint8_t *b = realloc(*buf, n);
+        if (!b)
+            return -1;
+        *buf = b;
+        *cap = n;
+    }
+    if (n)
+        memcpy(*buf, src, n);
+    return 0;
+}
+
+static void retry_clear(struct ext_state *e, uint32_t oid)
+{
+    for (unsigned i = 0; i < e->nretry; i++)
+        if (e->retry[i].oid == oid) {
+            e->retry[i] = e->retry[--e->nretry];
+            return;
+        }
+}
+
+static void fifo_push(struct xsw_checker *c, uint64_t id, uint8_t point, uint64_t seq)
+{
+    if (c->fifo_len == c->fifo_cap) {
+        size_t nc = c->fifo_cap ? c->fifo_cap * 2 : 256;
+        struct tmo *f = malloc(nc * sizeof *f);
+        if (!f) {
+            c->nomem = 1;
+            return;
+        }
+        for (size_t i = 0; i < c->fifo_len; i++)
+            f[i] = c->fifo[(c->fifo_head + i) % c->fifo_cap];
+        free(c->fifo);
+        c->fifo = f;
+        c->fifo_cap = nc;
+        c->fifo_head = 0;
+    }
+    struct tmo *t = &c->fifo[(c->fifo_head + c->fifo_len++) % c->fifo_cap];
+    t->id = id;
+    t->point = point;
+    t->seq = seq;
+}
+
+static void apply_oid_request(struct xsw_checker *c, const struct xsw_rec *r, struct ectx *x, uint64_t frame)
+{
+    unsigned p = r->point;
+    uint32_t oid = r->u.oid.oid;
+    /* Lifecycle deliveries (per boundary) and creations at the protocol edge. */
+    switch (oid) {
+    case V_OID_SWITCH_NIC_DISCONNECT: {
+        struct nic_obj *n = nic_get(c, r->port_id, r->nic_index);
+        if (n)
+            n->disc_mask |= BIT(p);
+        break;
+    }
+    case V_OID_SWITCH_PORT_TEARDOWN: {
+        struct port_obj *n = port_get(c, r->port_id);
+        if (n)
+            n->teardown_mask |= BIT(p);
+        break;
+    }
+    case V_OID_SWITCH_NIC_CREATE:
+    case V_OID_SWITCH_NIC_CONNECT:
+        if (p == 0) {
+            struct nic_obj *n = nic_get(c, r->port_id, r->nic_index);
+            if (n && oid == V_OID_SWITCH_NIC_CREATE && n->state == XS_DELETED) {
+                n->state = XS_NONE;
+                n->create_mask = n->connect_mask = 0;
+            }
+            if (n)
+                n->disc_mask = 0;
+        }
+        break;
+    case V_OID_SWITCH_PORT_CREATE:
+        if (p == 0) {
+            struct port_obj *n = port_get(c, r->port_id);
+            if (n && n->state == XS_DELETED) {
+                n->state = XS_NONE;
+                n->create_mask = n->teardown_mask = 0;
+            }
+        }
+        break;
+    default:
+        break;
+    }
+    if (x->actor_ext >= 0)
+        retry_clear(&c->ext[x->actor_ext], oid);
+    struct oid_ent *o = oid_find(c, r->id, p);
+    if (!o) {
+        if (over_limit(c, &c->poid))
+            return;
+        uint32_t i;
+        o = pool_alloc(&c->poid, &i);
+        if (!o || htab_put(&c->hoid, r->id, p, i)) {
+            c->nomem = 1;
+            return;
+        }
+    }
+    /* Keep the data buffer across reuse; reset the rest. */
+    uint8_t *data = o->data;
+    uint32_t cap = o->data_cap, pn = o->pnext;
+    memset(o, 0, sizeof *o);
+    o->pnext = pn;
+    o->live = 1;
+    o->data = data;
+    o->data_cap = cap;
+    o->id = r->id;
+    o->point = (uint8_t)p;
+    o->sender = r->actor;
+    o->oid = oid;
+    o->type = r->u.oid.type;
+    o->info_len = r->u.oid.info_len;
+    o->out_len = r->u.oid.out_len;
+    o->req_frame = frame;
+    o->req_seq = r->seq;
+    o->originated = (r->flags & XSW_RF_ORIGINATED) || !x->parent;
+    if (copy_bytes(&o->data, &o->data_cap, r->u.oid.data, r->u.oid.data_len)) {
+        c->nomem = 1;
+        o->data_len = 0;
+    } else {
+        o->data_len = r->u.oid.data_len;
+    }
+    if (x->parent) {
+        o->has_parent = 1;
+        o->parent_id = x->parent->id;
+        x->parent->forwarded = 1;
+        x->parent->child_frame = frame;
+    }
+    if (c->cfg.oid_timeout && p < r->depth)
+        fifo_push(c, r->id, (uint8_t)p, r->seq);
+}
+
+/*
+ * The switch's own account of what exists (OID_SWITCH_PORT_ARRAY and
+ * NIC_ARRAY replies, extensible-switch.md §3.3): ports and NICs created
+ * before the trace began (an extension attached to an active switch) get
+ * their state from it. State already derived from the trace is kept.
+ */
+static void learn_array(struct xsw_checker *c, uint32_t oid, const uint8_t *p, uint32_t len)
+{
+    uint16_t first;
+    uint32_t n, esize;
+    if (xsw_get_u16(p, len, (size_t)XCV(NDIS_SWITCH_ARRAY_OFF_FirstElementOffset), &first) ||
+        xsw_get_u32(p, len, (size_t)XCV(NDIS_SWITCH_ARRAY_OFF_NumElements), &n) ||
+        xsw_get_u32(p, len, (size_t)XCV(NDIS_SWITCH_ARRAY_OFF_ElementSize), &esize) || !esize)
+        return;
+    for (uint32_t i = 0; i < n; i++) {
+        size_t off = first + (size_t)esize * i;
+        uint32_t port, st;
+        uint16_t nic = 0;
+        if (oid == (uint32_t)V_OID_SWITCH_PORT_ARRAY) {
+            if (xsw_get_u32(p, len, off + (size_t)XCV(NDIS_SWITCH_PORT_PARAMETERS_OFF_PortId), &port) ||
+                xsw_get_u32(p, len, off + (size_t)XCV(NDIS_SWITCH_PORT_PARAMETERS_OFF_PortState), &st))
+                return;
+            /* NDIS_SWITCH_PORT_STATE: Created 1, Teardown 2 (§3.8). */
+            uint8_t s = st == 1 ? XS_CREATED : st == 2 ? XS_TEARDOWN : XS_NONE;
+            struct port_obj *o = s != XS_NONE ? port_get(c, port) : NULL;
+            if (o && o->state == XS_NONE)
+                o->state = s;
+        } else {
+            if (xsw_get_u32(p, len, off + (size_t)XCV(NDIS_SWITCH_NIC_PARAMETERS_OFF_PortId), &port) ||
+                xsw_get_u16(p, len, off + (size_t)XCV(NDIS_SWITCH_NIC_PARAMETERS_OFF_NicIndex), &nic) ||
+                xsw_get_u32(p, len, off + (size_t)XCV(NDIS_SWITCH_NIC_PARAMETERS_OFF_NicState), &st))
+                return;
+            /* NDIS_SWITCH_NIC_STATE: Created 1, Connected 2, Disconnected 3 (§3.8). */
+            uint8_t s = st == 1 ? XS_CREATED : st == 2 ? XS_CONNECTED : st == 3 ? XS_DISCONNECTED : XS_NONE;
+            struct nic_obj *o = s != XS_NONE ? nic_get(c, port, nic) : NULL;
+            if (o && o->state == XS_NONE)
+                o->state = s;
+        }
+    }
+}
+
+static void apply_oid_complete(struct xsw_checker *c, const struct xsw_rec *r, struct ectx *x, uint64_t frame)
+{
+    unsigned p = r->point;
+    struct oid_ent *o = x->oid;
+    uint32_t oid = o ? o->oid : r->u.oid.oid;
+    int ok = r->status == 0;
+    int recv = x->receiver_ext;
+    if (ok) {
+        switch (oid) {
+        case V_OID_SWITCH_NIC_CREATE:
+        case V_OID_SWITCH_NIC_CONNECT:
+        case V_OID_SWITCH_NIC_DISCONNECT:
+        case V_OID_SWITCH_NIC_DELETE: {
+            struct nic_obj *n = p == 0 ? nic_get(c, r->port_id, r->nic_index) : nic_find(c, r->port_id, r->nic_index);
+            if (!n)
+                break;
+            if (oid == V_OID_SWITCH_NIC_CREATE)
+                n->create_mask |= BIT(p);
+            if (oid == V_OID_SWITCH_NIC_CONNECT)
+                n->connect_mask |= BIT(p);
+            if (p == 0) {
+                n->state = oid == V_OID_SWITCH_NIC_CREATE ? XS_CREATED
+                         : oid == V_OID_SWITCH_NIC_CONNECT ? XS_CONNECTED
+                         : oid == V_OID_SWITCH_NIC_DISCONNECT ? XS_DISCONNECTED
+                                                      : XS_DELETED;
+                if (n->state == XS_DELETED && n->total == 0)
+                    nic_free(c, n);
+            }
+            break;
+        }
+        case V_OID_SWITCH_PORT_CREATE:
+        case V_OID_SWITCH_PORT_TEARDOWN:
+        case V_OID_SWITCH_PORT_DELETE: {
+            struct port_obj *n = p == 0 ? port_get(c, r->port_id) : port_find(c, r->port_id);
+            if (!n)
+                break;
+            if (oid == V_OID_SWITCH_PORT_CREATE)
+                n->create_mask |= BIT(p);
+            if (p == 0) {
+                n->state = oid == V_OID_SWITCH_PORT_CREATE ? XS_CREATED : oid == V_OID_SWITCH_PORT_TEARDOWN ? XS_TEARDOWN : XS_DELETED;
+                if (n->state == XS_DELETED && n->total == 0)
+                    port_free(c, n);
+            }
+            break;
+        }
+        case V_OID_SWITCH_PARAMETERS:
+            if (recv >= 0) {
+                uint8_t active;
+                c->ext[recv].params_done = 1;
+                if (!xsw_get_u8(r->u.oid.data, r->u.oid.data_len, (size_t)XCV(NDIS_SWITCH_PARAMETERS_OFF_IsActive),
+                                &active) && active)
+                    c->ext[recv].active = 1;
+            }
+            break;
+        case V_OID_SWITCH_PORT_ARRAY:
+        case V_OID_SWITCH_NIC_ARRAY:
+            learn_array(c, oid, r->u.oid.data, r->u.oid.data_len);
+            break;
+        case V_OID_SWITCH_NIC_SAVE:
+            /* An extension that completes NIC_SAVE itself writes its ExtensionId (§4.7). */
+            if (x->actor_ext >= 0 && o && !o->forwarded && r->u.oid.data_len >= 32) {
+                memcpy(c->ext[x->actor_ext].ext_id, r->u.oid.data + XCV(NDIS_SWITCH_NIC_SAVE_STATE_OFF_ExtensionId), 16);
+                c->ext[x->actor_ext].ext_id_known = 1;
+            }
+            break;
+        default:
+            break;
+        }
+    } else if (p == 0 && (oid == V_OID_SWITCH_NIC_CREATE || oid == V_OID_SWITCH_PORT_CREATE)) {
+        /* Vetoed: the object never came to exist. */
+        if (oid == V_OID_SWITCH_NIC_CREATE) {
+            struct nic_obj *n = nic_find(c, r->port_id, r->nic_index);
+            if (n && n->state == XS_NONE && n->total == 0)
+                nic_free(c, n);
+        } else {
+            struct port_obj *n = port_find(c, r->port_id);
+            if (n && n->state == XS_NONE && n->total == 0)
+                port_free(c, n);
+        }
+    }
+    /* A query the receiver originated that came back too short must be retried (§4.1 item 5). */
+    if (o && recv >= 0 && o->sender == recv && o->originated &&
+        (r->status == (uint32_t)V_NDIS_STATUS_INVALID_LENGTH || r->status == (uint32_t)V_NDIS_STATUS_BUFFER_TOO_SHORT)) {
+        struct ext_state *e = &c->ext[recv];
+        retry_clear(e, oid);
+        if (e->nretry < MAX_RETRY) {
+            struct retry *t = &e->retry[e->nretry++];
+            t->oid = oid;
+            t->needed = r->u.oid.needed;
+            t->status = r->status;
+            t->frame = frame;
+        }
+    }
+    if (!o)
+        return;
+    if (o->has_parent && p > 0) {
+        struct oid_ent *par = oid_find(c, o->parent_id, p - 1);
+        if (par) {
+            par->child_done = 1;
+            par->child_status = r->status;
+            par->child_done_frame = frame;
+            /* Did the buffer change below (or at) the child's level? Then the parent is not to blame. */
+            par->child_modified = o->child_modified || r->u.oid.data_len != o->data_len ||
+                                  (o->data_len && memcmp(r->u.oid.data, o->data, o->data_len) != 0);
+        }
+    }
+    oid_free(c, o);
+}
+
+static void nbl_snapshot(struct xsw_checker *c, struct nbl_ent *n, const struct xsw_rec *r, uint64_t frame)
+{
+    n->fwd = r->u.nbl.fwd;
+    n->src_port = (uint16_t)(r->u.nbl.fwd >> 16);
+    n->src_nic = (uint8_t)(r->u.nbl.fwd >> 32);
+    n->ndis_flags = r->u.nbl.ndis_flags;
+    n->frame_len = r->u.nbl.frame_len;
+    uint32_t cmp = c->cfg.frame_cmp;
+    uint32_t sl = r->u.nbl.cap_len < cmp ? r->u.nbl.cap_len : cmp;
+    if (sl)
+        memcpy(n->snap, r->u.nbl.frame, sl);
+    n->snap_len = (uint16_t)sl;
+    n->last_frame = frame;
+    n->dest_handled = 0;
+    if (c->nrd > NBL_INLINE_DEST) {
+        if (c->nrd > n->heap_cap) {
+            struct dst *h = realloc(n->heap, c->nrd * sizeof *h);
+            if (!h) {
+                c->nomem = 1;
+                n->ndest = 0;
+                n->dest = n->dinline;
+                return;
+            }
+            n->heap = h;
+            n->heap_cap = c->nrd;
+        }
+        n->dest = n->heap;
+    } else {
+        n->dest = n->dinline;
+    }
+    if (c->nrd)
+        memcpy(n->dest, c->rd, c->nrd * sizeof *n->dest);
+    n->ndest = c->nrd;
+}
+
+static struct nbl_ent *nbl_create(struct xsw_checker *c, const struct xsw_rec *r, uint8_t dir, uint64_t frame)
+{
+    if (over_limit(c, &c->pnbl))
+        return NULL;
+    uint32_t i;
+    struct nbl_ent *n = pool_alloc(&c->pnbl, &i);
+    if (!n || htab_put(&c->hnbl, r->id, 0, i)) {
+        c->nomem = 1;
+        return NULL;
+    }
+    struct dst *heap = n->heap;
+    uint32_t hcap = n->heap_cap, pn = n->pnext;
+    memset(n, 0, offsetof(struct nbl_ent, dinline));
+    n->pnext = pn;
+    n->live = 1;
+    n->heap = heap;
+    n->heap_cap = hcap;
+    n->dest = n->dinline;
+    n->id = r->id;
+    n->origin_point = r->point;
+    n->dir = dir;
+    n->originated = (r->flags & XSW_RF_ORIGINATED) != 0;
+    n->origin_frame = frame;
+    n->origin_seq = r->seq;
+    if (c->pnbl.live > c->st.peak_nbls)
+        c->st.peak_nbls = c->pnbl.live;
+    return n;
+}
+
+static void apply_nbl(struct xsw_checker *c, const struct xsw_rec *r, struct ectx *x, uint64_t frame)
+{
+    struct nbl_ent *n = x->nbl;
+    unsigned p = r->point, d = r->depth;
+    if (!r->id)
+        return;
+    switch (r->kind) {
+    case XSW_K_NBL_SEND:
+        if (!n && !(n = nbl_create(c, r, 0, frame)))
+            return;
+        n->sent_mask |= BIT(p);
+        n->holder = p < d ? (int16_t)p : XH_MINIPORT_EDGE;
+        nbl_snapshot(c, n, r, frame);
+        break;
+    case XSW_K_NBL_INDICATE:
+        if (!n && !(n = nbl_create(c, r, 1, frame)))
+            return;
+        n->ind_mask |= BIT(p);
+        n->holder = p > 0 ? (int16_t)(p - 1) : XH_PROTOCOL_EDGE;
+        nbl_snapshot(c, n, r, frame);
+        break;
+    case XSW_K_NBL_RETURN:
+        if (!n)
+            return;
+        n->holder = p < d ? (int16_t)p : XH_MINIPORT_EDGE;
+        n->last_frame = frame;
+        if (n->dir == 1 && p == n->origin_point)
+            nbl_free(c, n);
+        break;
+    case XSW_K_NBL_SEND_COMPLETE:
+        if (!n)
+            return;
+        n->holder = p > 0 ? (int16_t)(p - 1) : XH_PROTOCOL_EDGE;
+        n->last_frame = frame;
+        if (n->dir == 0 && p == n->origin_point)
+            nbl_free(c, n);
+        break;
+    default:
+        break;
+    }
+}
+
+static void apply_handler(struct xsw_checker *c, const struct xsw_rec *r, struct ectx *x, uint64_t frame)
+{
+    int a = x->actor_ext;
+    int ok = r->status == 0;
+    switch (r->u.hc.handler) {
+    case XSW_H_ReferenceSwitchNic:
+    case XSW_H_DereferenceSwitchNic: {
+        if (!ok || a < 0)
+            break;
+        struct nic_obj *n = nic_get(c, r->port_id, r->nic_index);
+        if (!n)
+            break;
+        int delta = r->u.hc.handler == XSW_H_ReferenceSwitchNic ? 1 : -1;
+        n->refs[a] += delta;
+        n->total += delta;
+        n->ref_frame[a] = frame;
+        if (n->state == XS_DELETED && n->total == 0)
+            nic_free(c, n);
+        break;
+    }
+    case XSW_H_ReferenceSwitchPort:
+    case XSW_H_DereferenceSwitchPort: {
+        if (!ok || a < 0)
+            break;
+        struct port_obj *n = port_get(c, r->port_id);
+        if (!n)
+            break;
+        int delta = r->u.hc.handler == XSW_H_ReferenceSwitchPort ? 1 : -1;
+        n->refs[a] += delta;
+        n->total += delta;
+        n->ref_frame[a] = frame;
+        if (n->state == XS_DELETED && n->total == 0)
+            port_free(c, n);
+        break;
+    }
+    case XSW_H_ReportFilteredNetBufferLists: {
+        struct nbl_ent *n = x->nbl;
+        if (!n || a < 0)
+            break;
+        if (n->nrep < NBL_REPORTS) {
+            n->rep[n->nrep].actor = (uint8_t)a;
+            n->rep[n->nrep].incoming = (r->u.hc.flags & XCV(NDIS_SWITCH_REPORT_FILTERED_NBL_FLAGS_IS_INCOMING)) != 0;
+            n->rep[n->nrep].port = r->port_id;
+            n->nrep++;
+        } else {
+            n->rep_overflow |= BIT((unsigned)a);
+        }
+        break;
+    }
+    case XSW_H_AddNetBufferListDestination:
+    case XSW_H_UpdateNetBufferListDestinations:
+        /* Judged at the call (even when refused); the next crossing need not judge them again. */
+        if (x->nbl)
+            x->nbl->dest_handled = 1;
+        break;
+    case XSW_H_SetNetBufferListSource:
+        /* The next crossing must show the new source (forwarding-detail widths, §3.9). */
+        if (ok && x->nbl) {
+            x->nbl->src_port = (uint16_t)r->port_id;
+            x->nbl->src_nic = (uint8_t)r->nic_index;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void apply_filter_state(struct xsw_checker *c, const struct xsw_rec *r)
+{
+    if (r->actor >= MAXD)
+        return;
+    struct ext_state *e = &c->ext[r->actor];
+    switch ((enum xsw_filter_event)r->u.fs.event) {
+    case XSW_FE_ATTACH:
+    case XSW_FE_PAUSE:
+    case XSW_FE_RESTART_FAILED:
+        e->fstate = FST_PAUSED;
+        break;
+    case XSW_FE_RESTART:
+        e->fstate = FST_RUNNING;
+        break;
+    case XSW_FE_DETACH:
+    case XSW_FE_ATTACH_FAILED:
+        e->fstate = FST_DETACHED;
+        break;
+    case XSW_FE_DRIVER_ENTRY:
+    case XSW_FE_REGISTERED:
+    case XSW_FE_UNLOAD:
+    case XSW_FE_DEREGISTERED:
+    case XSW_FE_SET_ATTRIBUTES:
+        break;
+    }
+}
+
+/* ---- End of trace / scenario ----------------------------------------------------------------- */
+
+static int cmp_u64pair(const void *a, const void *b)
+{
+    const uint64_t *x = a, *y = b;
+    return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+static int end_rules(struct xsw_checker *c, unsigned obj, struct ectx *x, const struct xsw_frame_ref *rel,
+                     unsigned nrel)
+{
+    int n = 0;
+    for (unsigned i = 0; i < c->nby_end[obj]; i++)
+        n += judge(c, c->by_end[obj][i], x, c->last_frame, 1, rel, nrel);
+    return n;
+}
+
+/* Field by field rather than memset: this runs for every record. */
+static void ectx_init(struct ectx *x, struct xsw_checker *c)
+{
+    x->c = c;
+    x->rec = NULL;
+    x->subject = x->actor_ext = x->receiver_ext = -1;
+    x->oid = x->parent = NULL;
+    x->nbl = NULL;
+    x->retry = NULL;
+    x->kport = 0;
+    x->knic = 0;
+    x->nic_looked = x->port_looked = 0;
+    x->nic = NULL;
+    x->port = NULL;
+    x->ref_count = 0;
+    x->diffs_done = x->have_hash = 0;
+    x->rec_hash = 0;
+    x->d = NULL;
+    x->d_old = 0;
+    x->facts = 0;
+}
+
+static int oid_end(struct xsw_checker *c, struct oid_ent *o)
+{
+    struct ectx x;
+    ectx_init(&x, c);
+    x.oid = o;
+    x.facts = F_OID_FOUND | (o->forwarded ? F_OID_FORWARDED : 0) | (o->child_done ? F_OID_CHILD_DONE : 0);
+    x.subject = o->point < c->depth ? o->point : -1;
+    const char *on = xsw_oid_name(o->oid);
+    snprintf(c->object, sizeof c->object, "OID request 0x%llx (%s) at point %u", (unsigned long long)o->id,
+             on ? on : "?", o->point);
+    struct xsw_frame_ref rel[2] = {{"request", o->req_frame}, {"forwarded request", o->child_frame}};
+    o->expired = 1;
+    return end_rules(c, XE_OID, &x, rel, 2);
+}
+
+static int run_end(struct xsw_checker *c)
+{
+    int n = 0;
+    size_t cap = c->poid.used + c->pnbl.used + 1;
+    uint64_t *order = malloc(cap * 2 * sizeof *order);
+    if (!order) {
+        c->nomem = 1;
+        return 0;
+    }
+    /* Pending OID requests, in request order. */
+    size_t k = 0;
+    for (uint32_t i = 0; i < c->poid.used; i++) {
+        struct oid_ent *o = pool_at(&c->poid, i);
+        if (o->live && !o->expired) {
+            order[2 * k] = o->req_frame;
+            order[2 * k + 1] = i;
+            k++;
+        }
+    }
+    qsort(order, k, 2 * sizeof *order, cmp_u64pair);
+    for (size_t j = 0; j < k; j++)
+        n += oid_end(c, pool_at(&c->poid, (uint32_t)order[2 * j + 1]));
+    /* NBLs not back with their owner, in order of appearance. */
+    k = 0;
+    for (uint32_t i = 0; i < c->pnbl.used; i++) {
+        struct nbl_ent *b = pool_at(&c->pnbl, i);
+        if (b->live) {
+            order[2 * k] = b->origin_frame;
+            order[2 * k + 1] = i;
+            k++;
+        }
+    }
+    qsort(order, k, 2 * sizeof *order, cmp_u64pair);
+    for (size_t j = 0; j < k; j++) {
+        struct nbl_ent *b = pool_at(&c->pnbl, (uint32_t)order[2 * j + 1]);
+        struct ectx x;
+        ectx_init(&x, c);
+        x.nbl = b;
+        x.facts = F_NBL_FOUND | (b->dest_handled ? F_DEST_HANDLED : 0);
+        x.subject = b->holder >= 0 && (unsigned)b->holder < c->depth ? b->holder : -1;
+        snprintf(c->object, sizeof c->object, "NBL 0x%llx", (unsigned long long)b->id);
+        struct xsw_frame_ref rel[2] = {{"NBL first seen", b->origin_frame}, {"NBL last seen", b->last_frame}};
+        n += end_rules(c, XE_NBL, &x, rel, 2);
+    }
+    free(order);
+    /* References still held, per extension. */
+    for (uint32_t i = 0; i < c->pnic.used; i++) {
+        struct nic_obj *o = pool_at(&c->pnic, i);
+        for (unsigned e = 0; o->live && e < MAXD; e++)
+            if (o->refs[e]) {
+                struct ectx x;
+                ectx_init(&x, c);
+                x.subject = (int)e;
+                x.kport = o->port;
+                x.knic = o->nic;
+                x.ref_count = o->refs[e];
+                snprintf(c->object, sizeof c->object, "NIC reference on port %u NIC %u", o->port, o->nic);
+                struct xsw_frame_ref rel[1] = {{"last Reference/Dereference", o->ref_frame[e]}};
+                n += end_rules(c, XE_NICREF, &x, rel, 1);
+            }
+    }
+    for (uint32_t i = 0; i < c->pport.used; i++) {
+        struct port_obj *o = pool_at(&c->pport, i);
+        for (unsigned e = 0; o->live && e < MAXD; e++)
+            if (o->refs[e]) {
+                struct ectx x;
+                ectx_init(&x, c);
+                x.subject = (int)e;
+                x.kport = o->port;
+                x.ref_count = o->refs[e];
+                snprintf(c->object, sizeof c->object, "port reference on port %u", o->port);
+                struct xsw_frame_ref rel[1] = {{"last Reference/Dereference", o->ref_frame[e]}};
+                n += end_rules(c, XE_PORTREF, &x, rel, 1);
+            }
+    }
+    /* Queries that came back too short and were never re-issued. */
+    for (unsigned e = 0; e < MAXD; e++)
+        for (unsigned i = 0; i < c->ext[e].nretry; i++) {
+            struct ectx x;
+            ectx_init(&x, c);
+            x.subject = (int)e;
+            x.retry = &c->ext[e].retry[i];
+            x.facts = F_RETRY;
+            const char *on = xsw_oid_name(x.retry->oid);
+            snprintf(c->object, sizeof c->object, "query %s completed with BytesNeeded %u", on ? on : "?",
+                     x.retry->needed);
+            struct xsw_frame_ref rel[1] = {{"short completion", x.retry->frame}};
+            n += end_rules(c, XE_RETRY, &x, rel, 1);
+        }
+    c->object[0] = 0;
+    return n;
+}
+
+static void reset_trackers(struct xsw_checker *c)
+{
+    for (uint32_t i = 0; i < c->poid.used; i++) {
+        struct oid_ent *o = pool_at(&c->poid, i);
+        if (o->live)
+            pool_release(&c->poid, i);
+    }
+    for (uint32_t i = 0; i < c->pnbl.used; i++) {
+        struct nbl_ent *o = pool_at(&c->pnbl, i);
+        if (o->live)
+            pool_release(&c->pnbl, i);
+    }
+    for (uint32_t i = 0; i < c->pnic.used; i++) {
+        struct nic_obj *o = pool_at(&c->pnic, i);
+        if (o->live)
+            pool_release(&c->pnic, i);
+    }
+    for (uint32_t i = 0; i < c->pport.used; i++) {
+        struct port_obj *o = pool_at(&c->pport, i);
+        if (o->live)
+            pool_release(&c->pport, i);
+    }
+    htab_clear(&c->hoid);
+    htab_clear(&c->hnbl);
+    htab_clear(&c->hnic);
+    htab_clear(&c->hport);
+    c->fifo_len = 0;
+    for (unsigned e = 0; e < MAXD; e++) {
+        uint8_t cls = c->ext[e].cls;
+        memset(&c->ext[e], 0, sizeof c->ext[e]);
+        c->ext[e].cls = cls;
+    }
+    c->chain_kind = 0;
+}
+
+/* OID requests pending longer than the timeout are judged now, once. */
+static int run_timeouts(struct xsw_checker *c, uint64_t seq)
+{
+    int n = 0;
+    while (c->fifo_len) {
+        struct tmo *t = &c->fifo[c->fifo_head];
+        if (t->seq + c->cfg.oid_timeout > seq)
+            break;
+        struct oid_ent *o = oid_find(c, t->id, t->point);
+        if (o && o->req_seq == t->seq && !o->expired)
+            n += oid_end(c, o);
+        c->fifo_head = (c->fifo_head + 1) % c->fifo_cap;
+        c->fifo_len--;
+    }
+    c->object[0] = 0;
+    return n;
+}
+
+/* ---- Public API ---------------------------------------------------------------------------------- */
+
+struct xsw_checker *xsw_checker_new(const struct xsw_spec *spec, const struct xsw_check_config *cfg)
+{
+    struct xsw_checker *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->spec = spec;
+    if (cfg)
+        c->cfg = *cfg;
+    else
+        xsw_check_config_init(&c->cfg);
+    if (c->cfg.frame_cmp > XSW_CHECK_FRAME_SNAP)
+        c->cfg.frame_cmp = XSW_CHECK_FRAME_SNAP;
+    if (!c->cfg.max_objects)
+        c->cfg.max_objects = 4u << 20;
+    for (unsigned i = 0; i < MAXD; i++)
+        c->ext[i].cls = c->cfg.ext_class[i];
+    c->poid.esize = sizeof(struct oid_ent);
+    c->pnbl.esize = sizeof(struct nbl_ent);
+    c->pnic.esize = sizeof(struct nic_obj);
+    c->pport.esize = sizeof(struct port_obj);
+    c->poid.free_head = c->pnbl.free_head = c->pnic.free_head = c->pport.free_head = NONE32;
+    size_t n = spec->n;
+    c->rule_eval = calloc(n + 1, sizeof *c->rule_eval);
+    c->rule_viol = calloc(n + 1, sizeof *c->rule_viol);
+    c->gate = calloc(n + 1, sizeof *c->gate);
+    if (!c->rule_eval || !c->rule_viol || !c->gate)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        const struct xrule *r = spec->rules[i];
+        struct gate *g = &c->gate[i];
+        for (unsigned w = 0; w < r->nwhen && w < 32; w++) {
+            const struct xexpr *e = r->when[w];
+            const struct xnode *nd = &e->nodes[e->root];
+            int neg = 0;
+            if (nd->op == XO_NOT) {
+                neg = 1;
+                nd = &e->nodes[nd->a];
+            }
+            uint32_t bit = 0;
+            for (size_t f = 0; nd->op == XO_FIELD && f < sizeof fact_fields / sizeof fact_fields[0]; f++)
+                if (fact_fields[f].field == nd->id)
+                    bit = fact_fields[f].bit;
+            if (!bit)
+                g->keep |= 1u << w;
+            else if (neg)
+                g->need0 |= bit;
+            else
+                g->need1 |= bit;
+        }
+    }
+    /* Index rules by record kind and by end object. */
+    for (unsigned pass = 0; pass < 2; pass++) {
+        for (unsigned k = 0; k < 17; k++)
+            c->nby_kind[k] = 0;
+        for (unsigned k = 0; k < 6; k++)
+            c->nby_end[k] = 0;
+        for (size_t i = 0; i < n; i++) {
+            const struct xrule *r = spec->rules[i];
+            if (r->end_obj) {
+                if (pass)
+                    c->by_end[r->end_obj][c->nby_end[r->end_obj]] = (uint32_t)i;
+                c->nby_end[r->end_obj]++;
+                continue;
+            }
+            for (unsigned k = 1; k <= 16; k++)
+                if (r->kind_mask & CTX_KIND(k)) {
+                    if (pass) {
+                        struct slot *sl = &c->slots[k][c->nby_kind[k]];
+                        sl->ri = (uint32_t)i;
+                        sl->need1 = c->gate[i].need1;
+                        sl->need0 = c->gate[i].need0;
+                        sl->class_mask = r->class_mask;
+                        sl->point_rel = r->point_rel;
+                        sl->actor_rel = r->actor_rel;
+                        sl->subject = r->subject;
+                        sl->originated = r->originated;
+                        sl->has_lists = r->oids.n || r->inner_oids.n || r->statuses.n || r->handlers.n ||
+                                        r->findings.n || r->finding_unmapped || r->events.n || r->codes.n;
+                        sl->keep = c->gate[i].keep;
+                        sl->nwhen = (uint16_t)r->nwhen;
+                        sl->nrequire = (uint16_t)r->nrequire;
+                        sl->when = r->when;
+                        sl->require = r->require;
+                    }
+                    c->nby_kind[k]++;
+                }
+            if (!pass)
+                for (unsigned f = 0; f < r->findings.n; f++)
+                    c->finding_mapped[(r->findings.v[f] & 0xFFFF) >> 3] |= (uint8_t)(1u << (r->findings.v[f] & 7));
+        }
+        if (!pass) {
+            for (unsigned k = 0; k < 17; k++)
+                if (!(c->slots[k] = calloc(c->nby_kind[k] + 1, sizeof(struct slot))))
+                    goto fail;
+            for (unsigned k = 0; k < 6; k++)
+                if (!(c->by_end[k] = calloc(c->nby_end[k] + 1, sizeof(uint32_t))))
+                    goto fail;
+        }
+    }
+    c->rd_cap = 64;
+    c->rd = malloc(c->rd_cap * sizeof *c->rd);
+    if (!c->rd || ensure_cap(c, 64))
+        goto fail;
+    return c;
+fail:
+    xsw_checker_free(c);
+    return NULL;
+}
+
+static void pool_destroy(struct pool *p, int kind)
+{
+    for (uint32_t i = 0; i < p->used; i++) {
+        if (kind == 1)
+            free(((struct oid_ent *)pool_at(p, i))->data);
+        if (kind == 2)
+            free(((struct nbl_ent *)pool_at(p, i))->heap);
+    }
+    for (uint32_t i = 0; i < p->nchunks; i++)
+        free(p->chunks[i]);
+    free(p->chunks);
+}
+
+void xsw_checker_free(struct xsw_checker *c)
+{
+    if (!c)
+        return;
+    for (unsigned k = 0; k < 17; k++)
+        free(c->slots[k]);
+    for (unsigned k = 0; k < 6; k++)
+        free(c->by_end[k]);
+    free(c->rule_eval);
+    free(c->rule_viol);
+    free(c->gate);
+    pool_destroy(&c->poid, 1);
+    pool_destroy(&c->pnbl, 2);
+    pool_destroy(&c->pnic, 0);
+    pool_destroy(&c->pport, 0);
+    free(c->hoid.s);
+    free(c->hnbl.s);
+    free(c->hnic.s);
+    free(c->hport.s);
+    free(c->fifo);
+    free(c->rd);
+    for (int i = 0; i < XCOLL__N; i++) {
+        free(c->coll[i]);
+        free(c->coll_old[i]);
+    }
+    for (size_t i = 0; i < c->nkept; i++) {
+        free(c->kept_str[i].expected);
+        free(c->kept_str[i].actual);
+        free(c->kept_str[i].object);
+    }
+    free(c->kept);
+    free(c->kept_str);
+    free(c);
+}
+
+/* Decode the destinations of an NBL or HANDLER_CALL record into c->rd. */
+static int load_dests(struct xsw_checker *c, const uint8_t *p, unsigned n)
+{
+    if (n > c->rd_cap) {
+        uint32_t nc = c->rd_cap;
+        while (nc < n)
+            nc *= 2;
+        struct dst *d = realloc(c->rd, nc * sizeof *d);
+        if (!d)
+            return -1;
+        c->rd = d;
+        c->rd_cap = nc;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        struct xsw_dest d = xsw_rec_dest(p, i);
+        c->rd[i].port = d.port_id;
+        c->rd[i].nic = d.nic_index;
+        c->rd[i].bits = d.bits;
+    }
+    c->nrd = n;
+    return 0;
+}
+
+int xsw_checker_feed(struct xsw_checker *c, const struct xsw_rec *r, uint64_t frame)
+{
+    int n = 0;
+    c->st.records++;
+    if (r->kind == XSW_K_META) {
+        if (c->since_meta) {
+            n += run_end(c);
+            reset_trackers(c);
+        }
+        c->since_meta = 0;
+        apply_meta(c, r->u.meta.text, r->u.meta.text_len);
+        c->depth = r->depth;
+        return c->nomem ? XSW_ENOMEM : n;
+    }
+    if (r->kind == XSW_K_VERDICT || r->kind == 0 || r->kind > 16)
+        return 0;
+    if (r->depth > MAXD || (is_boundary_kind(r->kind) && r->point > r->depth)) {
+        c->st.skipped++;
+        return 0;
+    }
+    c->since_meta++;
+    c->depth = r->depth;
+    c->last_frame = frame;
+    c->last_seq = r->seq;
+    if (c->cfg.oid_timeout)
+        n += run_timeouts(c, r->seq);
+
+    struct ectx x;
+    ectx_init(&x, c);
+    x.rec = r;
+    x.kport = r->port_id;
+    x.knic = r->nic_index;
+    x.actor_ext = r->actor < r->depth ? r->actor : -1;
+    x.receiver_ext = receiver_of(r);
+    c->nrd = 0;
+    struct xsw_frame_ref rel[3];
+    unsigned nrel = 0;
+    switch (r->kind) {
+    case XSW_K_OID_REQUEST:
+        if (r->point > 0 && !(r->flags & XSW_RF_ORIGINATED)) {
+            x.parent = oid_find(c, r->parent ? r->parent : r->id, r->point - 1u);
+            if (x.parent)
+                rel[nrel++] = (struct xsw_frame_ref){"parent request", x.parent->req_frame};
+        }
+        if (x.actor_ext >= 0)
+            for (unsigned i = 0; i < c->ext[x.actor_ext].nretry; i++)
+                if (c->ext[x.actor_ext].retry[i].oid == r->u.oid.oid) {
+                    x.retry = &c->ext[x.actor_ext].retry[i];
+                    rel[nrel++] = (struct xsw_frame_ref){"short completion", x.retry->frame};
+                }
+        break;
+    case XSW_K_OID_COMPLETE:
+        x.oid = oid_find(c, r->id, r->point);
+        if (x.oid) {
+            rel[nrel++] = (struct xsw_frame_ref){"request", x.oid->req_frame};
+            if (x.oid->forwarded)
+                rel[nrel++] = (struct xsw_frame_ref){"forwarded request", x.oid->child_frame};
+            if (x.oid->child_done)
+                rel[nrel++] = (struct xsw_frame_ref){"completion from below", x.oid->child_done_frame};
+        }
+        break;
+    case XSW_K_NBL_SEND:
+    case XSW_K_NBL_SEND_COMPLETE:
+    case XSW_K_NBL_INDICATE:
+    case XSW_K_NBL_RETURN:
+        x.nbl = nbl_find(c, r->id);
+        if (load_dests(c, r->u.nbl.dest, r->u.nbl.num_dest)) {
+            c->nomem = 1;
+            c->nrd = 0;
+        }
+        if (r->u.nbl.chain_idx == 0 || c->chain_kind != r->kind || c->chain_point != r->point) {
+            c->chain_kind = r->kind;
+            c->chain_point = r->point;
+            c->chain_src_port = (uint16_t)(r->u.nbl.fwd >> 16);
+            c->chain_src_nic = (uint8_t)(r->u.nbl.fwd >> 32);
+            c->chain_hash = dest_hash(c->rd, c->nrd);
+        }
+        break;
+    case XSW_K_HANDLER_CALL:
+        x.nbl = nbl_find(c, r->u.hc.nbl ? r->u.hc.nbl : r->id);
+        if (load_dests(c, r->u.hc.dest, r->u.hc.num_dest)) {
+            c->nomem = 1;
+            c->nrd = 0;
+        }
+        break;
+    default:
+        break;
+    }
+    if (x.nbl) {
+        rel[nrel++] = (struct xsw_frame_ref){"NBL first seen", x.nbl->origin_frame};
+        if (nrel < 3)
+            rel[nrel++] = (struct xsw_frame_ref){"NBL last crossing", x.nbl->last_frame};
+    }
+    x.facts = (x.oid ? F_OID_FOUND : 0) | (x.oid && x.oid->forwarded ? F_OID_FORWARDED : 0) |
+              (x.oid && x.oid->child_done ? F_OID_CHILD_DONE : 0) | (x.parent ? F_PARENT_FOUND : 0) |
+              (x.nbl ? F_NBL_FOUND : 0) | (x.nbl && x.nbl->dest_handled ? F_DEST_HANDLED : 0) |
+              (r->flags & XSW_RF_ORIGINATED ? F_REC_ORIGINATED : 0) |
+              (x.retry ? F_RETRY : 0);
+    if (r->kind >= XSW_K_NBL_SEND && r->kind <= XSW_K_NBL_RETURN)
+        x.facts |= (r->u.nbl.fwd & (uint64_t)XCV(NDIS_SWITCH_FWD_NATIVE_FORWARDING_REQUIRED) ? F_NATIVE_FWD : 0) |
+                   (single_source(r) ? F_SINGLE_SOURCE : 0) | (destination_group(r) ? F_DEST_GROUP : 0);
+    const struct slot *sl = c->slots[r->kind];
+    for (unsigned i = 0, ns = c->nby_kind[r->kind]; i < ns; i++, sl++) {
+        if ((x.facts & sl->need1) != sl->need1 || (x.facts & sl->need0) || !match(c, sl, r))
+            continue;
+        x.subject = sl->subject == XSUBJ_RECEIVER ? x.receiver_ext : x.actor_ext;
+        if (!class_ok(c, sl->class_mask, x.subject))
+            continue;
+        /* The rule applies: its remaining "when" entries, then "require" (judge_applicable, inlined). */
+        c->rule_eval[sl->ri]++;
+        unsigned w;
+        for (w = 0; w < sl->nwhen; w++)
+            if ((w >= 32 || (sl->keep >> w & 1)) && !ev(&x, sl->when[w], sl->when[w]->root))
+                break;
+        if (w < sl->nwhen)
+            continue;
+        for (unsigned q = 0; q < sl->nrequire; q++)
+            if (!ev(&x, sl->require[q], sl->require[q]->root)) {
+                deliver(c, sl->ri, &x, sl->require[q], frame, 0, rel, nrel);
+                n++;
+                break;
+            }
+    }
+
+    switch (r->kind) {
+    case XSW_K_OID_REQUEST:
+        apply_oid_request(c, r, &x, frame);
+        break;
+    case XSW_K_OID_COMPLETE:
+        apply_oid_complete(c, r, &x, frame);
+        break;
+    case XSW_K_NBL_SEND:
+    case XSW_K_NBL_SEND_COMPLETE:
+    case XSW_K_NBL_INDICATE:
+    case XSW_K_NBL_RETURN:
+        apply_nbl(c, r, &x, frame);
+        break;
+    case XSW_K_HANDLER_CALL:
+        apply_handler(c, r, &x, frame);
+        break;
+    case XSW_K_FILTER_STATE:
+        apply_filter_state(c, r);
+        break;
+    case XSW_K_PNP_EVENT:
+        if (r->u.pnp.event == XCV(NetEventSwitchActivate) && x.receiver_ext >= 0)
+            c->ext[x.receiver_ext].active = 1;
+        break;
+    default:
+        break;
+    }
+    return c->nomem ? XSW_ENOMEM : n;
+}
+
+int xsw_checker_finish(struct xsw_checker *c)
+{
+    int n = run_end(c);
+    return c->nomem ? XSW_ENOMEM : n;
+}
+
+void xsw_checker_stats(const struct xsw_checker *c, struct xsw_check_stats *out)
+{
+    *out = c->st;
+    out->evaluations = 0;
+    for (size_t i = 0; i < c->spec->n; i++)
+        out->evaluations += c->rule_eval[i];
+    out->live_oids = c->poid.live;
+    out->live_nbls = c->pnbl.live;
+    out->live_nics = c->pnic.live;
+    out->live_ports = c->pport.live;
+}
+
+void xsw_checker_rule_counts(const struct xsw_checker *c, size_t i, uint64_t *evaluated, uint64_t *violated)
+{
+    int ok = i < c->spec->n;
+    if (evaluated)
+        *evaluated = ok ? c->rule_eval[i] : 0;
+    if (violated)
+        *violated = ok ? c->rule_viol[i] : 0;
+}
+
+size_t xsw_checker_collected(const struct xsw_checker *c, const struct xsw_violation **out)
+{
+    *out = c->kept;
+    return c->nkept;
+}
+
+size_t xsw_violation_format(const struct xsw_violation *v, char *buf, size_t len)
+{
+    size_t o = 0;
+#define APP(...)                                                            \
+    do {                                                                    \
+        int w_ = snprintf(buf + o, o < len ? len - o : 0, __VA_ARGS__);     \
+        if (w_ > 0)                                                         \
+            o += (size_t)w_;                                                \
+    } while (0)
+    APP("rule %s (%s): ", v->rule->id, v->rule->level == XSW_LEVEL_MUST ? "MUST" : "SHOULD");
+    if (v->ext >= 0)
+        APP("extension %d (%s)", v->ext, v->ext_class);
+    else
+        APP("the switch");
+    if (v->at_end)
+        APP(" at the end of the trace (frame %llu)", (unsigned long long)v->frame);
+    else
+        APP(" at frame %llu", (unsigned long long)v->frame);
+    if (v->object && v->object[0])
+        APP(", %s", v->object);
+    APP(": %s\n  expected: %s\n  actual: %s", v->rule->text, v->expected, v->actual);
+    for (unsigned i = 0; i < v->nrelated; i++)
+        APP("%s%s frame %llu", i ? ", " : "\n  related: ", v->related[i].what, (unsigned long long)v->related[i].frame);
+    APP("\n  source: %s (%s:%u)", v->rule->source, v->rule->file, v->rule->line);
+#undef APP
+    return o;
+}
