@@ -76,6 +76,10 @@ static const struct case_def cases[] = {
      {.vms = 4, .packets = 4, .chain = 4, .seed = 3}, 0, 0},
     {"vm-lifecycle-chains", "vm-lifecycle", "long NBL chains (64) from 3 VMs",
      {.vms = 3, .packets = 128, .chain = 64, .seed = 4}, 0, 0},
+    {"save-restore", "save-restore", "VM 0 saved, stopped, restarted on a new port and restored (with a foreign blob)",
+     {.vms = 3, .packets = 4, .chain = 2, .seed = 5}, 0, 0},
+    {"save-restore-pended-oids", "save-restore", "as save-restore, the miniport edge pends every OID",
+     {.vms = 3, .packets = 2, .chain = 1, .seed = 6}, 1, 0},
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 

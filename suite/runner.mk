@@ -18,3 +18,7 @@ $(B)/bin/xsw-suite: $(B)/obj/suite/main.o $(LIBXSWRUN) $(LIBXSWCHECK) $(HARNESS_
 
 all: $(B)/bin/xsw-suite
 UNIT_LIBS += $(LIBXSWRUN)
+# End to end: reference extensions pass, each broken extension fails exactly
+# the rules fixtures/extensions/EXPECTED lists, a spec typo exits 2.
+TEST_SCRIPTS += tests/suite_broken.sh
+UNIT_DEPS += $(B)/bin/xsw-suite

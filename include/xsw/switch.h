@@ -116,6 +116,38 @@ int64_t xsw_nic_delete(struct xsw_switch *sw, uint32_t port_id, uint16_t nic_ind
 int64_t xsw_port_set_vlan(struct xsw_switch *sw, uint32_t port_id, uint16_t vlan);
 
 /*
+ * Run-time state of one NIC as the extensions saved it (OID_SWITCH_NIC_SAVE):
+ * each blob is a whole NDIS_SWITCH_NIC_SAVE_STATE with its data, as the
+ * saving extension completed it. Blobs travel between hosts in live migration.
+ */
+#define XSW_MAX_SAVE_BLOBS 16
+struct xsw_saved_nic {
+    unsigned n;
+    struct {
+        uint8_t *bytes;
+        uint32_t len;
+    } blob[XSW_MAX_SAVE_BLOBS];
+};
+void xsw_saved_nic_free(struct xsw_saved_nic *s);
+/* Append a blob "extension_id" (16 bytes) with "data" (a blob of an extension that is not on this host). */
+int xsw_saved_nic_add(struct xsw_saved_nic *s, const uint8_t extension_id[16], const char *friendly,
+                      const void *data, uint16_t len);
+
+/*
+ * Save (extensible-switch.md §4.7): OID_SWITCH_NIC_SAVE repeated until it
+ * reaches the miniport edge, re-issued with BytesNeeded after
+ * NDIS_STATUS_BUFFER_TOO_SHORT, then OID_SWITCH_NIC_SAVE_COMPLETE. Returns
+ * the status of the save (0 on success) with the blobs in *out.
+ */
+int64_t xsw_nic_save(struct xsw_switch *sw, uint32_t port_id, uint16_t nic_index, struct xsw_saved_nic *out);
+/*
+ * Restore: one OID_SWITCH_NIC_RESTORE per blob (PortId rewritten to
+ * "port_id"), then OID_SWITCH_NIC_RESTORE_COMPLETE. A failed NIC_RESTORE
+ * fails the whole restore (its status is returned).
+ */
+int64_t xsw_nic_restore(struct xsw_switch *sw, uint32_t port_id, uint16_t nic_index, const struct xsw_saved_nic *in);
+
+/*
  * Issue an arbitrary OID from the protocol edge with "buf" as the
  * information buffer ("len" bytes, "cap" bytes of room for queries/methods).
  * *done and *needed receive BytesWritten/Read and BytesNeeded.
@@ -161,6 +193,13 @@ unsigned xsw_switch_findings(const struct xsw_switch *sw, unsigned code);
 unsigned xsw_switch_depth(const struct xsw_switch *sw);
 const char *xsw_switch_ext_name(const struct xsw_switch *sw, unsigned idx);
 enum xsw_ext_class xsw_switch_ext_class(const struct xsw_switch *sw, unsigned idx);
+
+/*
+ * Non-zero when the scenario stopped because an extension hung: it
+ * busy-waited with no progress, or never completed an OID the switch waits
+ * for (Windows would wait forever; the harness gives up and says so).
+ */
+int xsw_switch_hung(const struct xsw_switch *sw);
 
 /* Flush the trace to disk (a child about to die still leaves a readable trace). */
 int xsw_switch_flush(struct xsw_switch *sw);

@@ -256,6 +256,162 @@ int64_t xsw_port_set_vlan(struct xsw_switch *sw, uint32_t port_id, uint16_t vlan
     return st;
 }
 
+/* ---- Save and restore (§4.7) ------------------------------------------------------ */
+
+#define SAVE_HDR NDIS_SIZEOF_NDIS_SWITCH_NIC_SAVE_STATE_REVISION_1 /* data follows the REVISION_1 fields */
+#define SAVE_FIRST_DATA 0u /* no room at first: extensions answer BUFFER_TOO_SHORT with BytesNeeded */
+#define SAVE_MAX_BUF 65536u
+
+void xsw_saved_nic_free(struct xsw_saved_nic *s)
+{
+    if (!s)
+        return;
+    for (unsigned i = 0; i < s->n; i++)
+        free(s->blob[i].bytes);
+    s->n = 0;
+}
+
+int xsw_saved_nic_add(struct xsw_saved_nic *s, const uint8_t extension_id[16], const char *friendly, const void *data,
+                      uint16_t len)
+{
+    if (s->n == XSW_MAX_SAVE_BLOBS)
+        return XSW_ELIMIT;
+    uint32_t total = SAVE_HDR + len;
+    uint8_t *b = calloc(1, total > sizeof(NDIS_SWITCH_NIC_SAVE_STATE) ? total : sizeof(NDIS_SWITCH_NIC_SAVE_STATE));
+    if (!b)
+        return XSW_ENOMEM;
+    NDIS_SWITCH_NIC_SAVE_STATE *st = (void *)b;
+    st->Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
+    st->Header.Revision = NDIS_SWITCH_NIC_SAVE_STATE_REVISION_1;
+    st->Header.Size = (USHORT)total;
+    memcpy(&st->ExtensionId, extension_id, 16);
+    put_counted(&st->ExtensionFriendlyName, friendly);
+    st->SaveDataSize = len;
+    st->SaveDataOffset = SAVE_HDR;
+    memcpy(b + SAVE_HDR, data, len);
+    s->blob[s->n].bytes = b;
+    s->blob[s->n].len = total;
+    s->n++;
+    return 0;
+}
+
+/* "buf" holds at least sizeof(NDIS_SWITCH_NIC_SAVE_STATE) bytes; "size" is what the OID says. */
+static void save_state_init(uint8_t *buf, uint32_t size, uint32_t port, uint16_t nic)
+{
+    memset(buf, 0, size > sizeof(NDIS_SWITCH_NIC_SAVE_STATE) ? size : sizeof(NDIS_SWITCH_NIC_SAVE_STATE));
+    NDIS_SWITCH_NIC_SAVE_STATE *st = (void *)buf;
+    st->Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
+    st->Header.Revision = NDIS_SWITCH_NIC_SAVE_STATE_REVISION_1;
+    st->Header.Size = (USHORT)(size > 0xFFFF ? 0xFFFF : size); /* the full buffer size (§3.6) */
+    st->PortId = port;
+    st->NicIndex = nic;
+    st->SaveDataOffset = SAVE_HDR;
+    st->SaveDataSize = (USHORT)(size - SAVE_HDR > 0xFFFF ? 0xFFFF : size - SAVE_HDR);
+}
+
+static int64_t save_complete_oid(struct xsw_switch *sw, uint32_t oid, uint32_t port, uint16_t nic)
+{
+    static uint8_t buf[sizeof(NDIS_SWITCH_NIC_SAVE_STATE)];
+    save_state_init(buf, SAVE_HDR, port, nic);
+    ((NDIS_SWITCH_NIC_SAVE_STATE *)buf)->SaveDataSize = 0;
+    return set_oid(sw, oid, buf, SAVE_HDR);
+}
+
+static int zero_guid(const uint8_t *g)
+{
+    for (int i = 0; i < 16; i++)
+        if (g[i])
+            return 0;
+    return 1;
+}
+
+int64_t xsw_nic_save(struct xsw_switch *sw, uint32_t port_id, uint16_t nic_index, struct xsw_saved_nic *out)
+{
+    struct xsw_port *p;
+    if (!nic_get(sw, port_id, nic_index, &p, "NIC_SAVE"))
+        return XSW_EINVAL;
+    memset(out, 0, sizeof *out);
+    uint8_t *buf = malloc(SAVE_MAX_BUF);
+    if (!buf)
+        return XSW_ENOMEM;
+    int64_t st = NDIS_STATUS_SUCCESS;
+    for (unsigned round = 0;; round++) {
+        if (round == XSW_MAX_SAVE_BLOBS) {
+            xsw_rec_finding(sw, XSW_ACTOR_SWITCH, XSW_F_BAD_PARAMETER, round, port_id, nic_index, 0,
+                            "OID_SWITCH_NIC_SAVE kept returning save data: an extension must forward NIC_SAVE once it has nothing more to save");
+            break;
+        }
+        uint32_t size = SAVE_HDR + SAVE_FIRST_DATA;
+        for (unsigned tries = 0;; tries++) {
+            save_state_init(buf, size, port_id, nic_index);
+            uint32_t done = 0, needed = 0;
+            st = xsw_issue_oid(sw, OID_SWITCH_NIC_SAVE, NdisRequestMethod, buf, size, size, &done, &needed);
+            if (st != (int64_t)(uint32_t)NDIS_STATUS_BUFFER_TOO_SHORT)
+                break;
+            /* "The OID will be reissued with the required size." */
+            if (needed <= size || needed > SAVE_MAX_BUF || tries == 3) {
+                char msg[200];
+                snprintf(msg, sizeof msg,
+                         "NIC_SAVE: BUFFER_TOO_SHORT with BytesNeeded %u for a %u-byte buffer: cannot re-issue", needed, size);
+                xsw_rec_finding(sw, XSW_ACTOR_SWITCH, XSW_F_BAD_PARAMETER, needed, port_id, nic_index, 0, msg);
+                break;
+            }
+            size = needed;
+        }
+        if (st != NDIS_STATUS_SUCCESS)
+            break;
+        NDIS_SWITCH_NIC_SAVE_STATE *ss = (void *)buf;
+        if (zero_guid((const uint8_t *)&ss->ExtensionId))
+            break; /* reached the miniport edge: every extension was asked */
+        uint32_t len = (uint32_t)ss->SaveDataOffset + ss->SaveDataSize;
+        if (len > size || ss->SaveDataOffset < SAVE_HDR) {
+            xsw_rec_finding(sw, XSW_ACTOR_SWITCH, XSW_F_BAD_PARAMETER, len, port_id, nic_index, 0,
+                            "NIC_SAVE: SaveDataOffset + SaveDataSize lies outside the buffer");
+            len = size;
+        }
+        uint8_t *copy = malloc(len);
+        if (!copy) {
+            st = XSW_ENOMEM;
+            break;
+        }
+        memcpy(copy, buf, len);
+        out->blob[out->n].bytes = copy;
+        out->blob[out->n].len = len;
+        out->n++;
+    }
+    free(buf);
+    if (st < 0)
+        return st;
+    int64_t c = save_complete_oid(sw, OID_SWITCH_NIC_SAVE_COMPLETE, port_id, nic_index);
+    return c < 0 ? c : st;
+}
+
+int64_t xsw_nic_restore(struct xsw_switch *sw, uint32_t port_id, uint16_t nic_index, const struct xsw_saved_nic *in)
+{
+    struct xsw_port *p;
+    if (!nic_get(sw, port_id, nic_index, &p, "NIC_RESTORE"))
+        return XSW_EINVAL;
+    int64_t st = NDIS_STATUS_SUCCESS;
+    for (unsigned i = 0; i < in->n && st == NDIS_STATUS_SUCCESS; i++) {
+        uint32_t len = in->blob[i].len;
+        uint8_t *buf = calloc(1, len > sizeof(NDIS_SWITCH_NIC_SAVE_STATE) ? len : sizeof(NDIS_SWITCH_NIC_SAVE_STATE));
+        if (!buf)
+            return XSW_ENOMEM;
+        memcpy(buf, in->blob[i].bytes, len);
+        NDIS_SWITCH_NIC_SAVE_STATE *ss = (void *)buf;
+        /* The port id may differ from the one at save time (live migration). */
+        ss->PortId = port_id;
+        ss->NicIndex = nic_index;
+        ss->Header.Size = (USHORT)(len > 0xFFFF ? 0xFFFF : len);
+        st = set_oid(sw, OID_SWITCH_NIC_RESTORE, buf, len);
+        free(buf);
+    }
+    if (st < 0)
+        return st;
+    int64_t c = save_complete_oid(sw, OID_SWITCH_NIC_RESTORE_COMPLETE, port_id, nic_index);
+    return c < 0 ? c : st;
+}
+
 /* ---- PnP events (downwards) ------------------------------------------------------- */
 
 static NDIS_STATUS pnp_down(struct xsw_switch *sw, unsigned b, PNET_PNP_EVENT_NOTIFICATION ev)

@@ -21,6 +21,7 @@
 static const struct xsw_scenario_info scenarios[] = {
     {"vm-lifecycle", "switch start, N VMs start, traffic between VMs and to the external port, VMs stop, switch stop"},
     {"attach-active", "attach to an active switch that already has ports and NICs, then as vm-lifecycle"},
+    {"save-restore", "as vm-lifecycle; VM 0 is saved (NIC_SAVE), stopped, started on a new port and restored (NIC_RESTORE), with a blob of an extension that is not on this host"},
     {NULL, NULL},
 };
 
@@ -303,10 +304,68 @@ static int traffic(struct xsw_switch *sw, const struct xsw_scenario_params *p)
 
 static int run_steps(struct xsw_switch *sw, int active, const struct xsw_scenario_params *p);
 
+/*
+ * Save VM 0's NIC, stop the VM, start it again on a new port with the same
+ * MAC and restore the saved blobs there, plus one blob of an extension this
+ * host does not have (as after a live migration from a host with more
+ * extensions): that one must travel down the stack unmodified and reach the
+ * miniport edge (extensible-switch.md §4.7). Then VM 0 talks to VM 1.
+ */
+static int save_restore_vm0(struct xsw_switch *sw, const struct xsw_scenario_params *p)
+{
+    struct vm v0, v1;
+    vm_addr(0, p->seed, &v0);
+    vm_addr(1, p->seed, &v1);
+    if (!xsw_nic_find(sw, v0.port, 0))
+        return 0;
+    struct xsw_saved_nic saved;
+    int64_t st = xsw_nic_save(sw, v0.port, 0, &saved);
+    if (st < 0)
+        return (int)st;
+    int r = stop_port(sw, v0.port);
+    static const uint8_t foreign_id[16] = {0x5e, 0x11, 0xf0, 0x0d, 0x2b, 0x7a, 0x4c, 0x41,
+                                           0x9a, 0x06, 0x3e, 0x55, 0xc2, 0x81, 0x0f, 0x99};
+    static const char foreign_data[] = "state of an extension on another host";
+    if (!r)
+        r = xsw_saved_nic_add(&saved, foreign_id, "xsw foreign extension", foreign_data, sizeof foreign_data);
+    uint32_t newport = v0.port + 1000;
+    if (!r && (st = xsw_port_create(sw, newport, XSW_PORT_SYNTHETIC, "vm0-restored", 0)) < 0)
+        r = (int)st;
+    if (!r && st == NDIS_STATUS_SUCCESS) {
+        struct xsw_nic_desc d;
+        memset(&d, 0, sizeof d);
+        d.port_id = newport;
+        d.type = XSW_NIC_SYNTHETIC;
+        memcpy(d.mac, v0.mac, 6);
+        st = xsw_nic_create(sw, &d);
+        if (st == NDIS_STATUS_SUCCESS)
+            st = xsw_nic_connect(sw, newport, 0);
+        if (st == NDIS_STATUS_SUCCESS)
+            st = xsw_nic_restore(sw, newport, 0, &saved);
+        if (st < 0)
+            r = (int)st;
+        if (!r && xsw_nic_find(sw, v1.port, 0)) {
+            struct xsw_frame f[2];
+            f[0].data = frame_buf[0];
+            f[0].len = xsw_build_udp(frame_buf[0], 100, v1.mac, v0.mac, v0.ip, v1.ip, 0, p->seed + 200);
+            f[1].data = frame_buf[1];
+            f[1].len = xsw_build_udp(frame_buf[1], 100, v0.mac, v1.mac, v1.ip, v0.ip, 0, p->seed + 201);
+            r = send_frames(sw, newport, 0, f, 1, 1);
+            if (!r)
+                r = send_frames(sw, v1.port, 0, f + 1, 1, 1);
+        }
+        if (!r)
+            r = stop_port(sw, newport);
+    }
+    xsw_saved_nic_free(&saved);
+    return r;
+}
+
 int xsw_scenario_run(struct xsw_switch *sw, const char *name, const struct xsw_scenario_params *p)
 {
     int active = !strcmp(name, "attach-active");
-    if (!active && strcmp(name, "vm-lifecycle")) {
+    int save = !strcmp(name, "save-restore");
+    if (!active && !save && strcmp(name, "vm-lifecycle")) {
         snprintf(sw->err, sizeof sw->err, "unknown scenario '%s' (xsw-switch list shows them)", name);
         return XSW_EINVAL;
     }
@@ -318,6 +377,7 @@ int xsw_scenario_run(struct xsw_switch *sw, const char *name, const struct xsw_s
         return XSW_ETRUNC;
     }
     sw->abort_armed = 1;
+    sw->scenario_save = save;
     int r = run_steps(sw, active, p);
     sw->abort_armed = 0;
     return r;
@@ -399,6 +459,8 @@ static int run_steps(struct xsw_switch *sw, int active, const struct xsw_scenari
     xsw_switch_pump(sw);
     if (p->packets || p->vms <= 64)
         CHECK(traffic(sw, p));
+    if (sw->scenario_save && p->vms >= 2)
+        CHECK(save_restore_vm0(sw, p));
     if (p->vms >= 2 && (p->packets || p->vms <= 64)) {
         /*
          * VM 0 disconnects; VM 1 still sends to it before the NIC is deleted.

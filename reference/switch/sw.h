@@ -163,7 +163,8 @@ struct xsw_switch {
     int active;                /* NetEventSwitchActivate sent */
     jmp_buf abort_jmp;         /* where a hung extension's scenario is abandoned */
     int abort_armed;
-    int hung;                  /* an extension hung: busy-wait without progress, or an OID never completed */
+    int hung;
+    int scenario_save;         /* the scenario saves and restores a VM NIC */                  /* an extension hung: busy-wait without progress, or an OID never completed */
 
     /* Port table: open addressing, power-of-two size. */
     struct xsw_port *ports;

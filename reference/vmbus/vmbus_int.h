@@ -132,7 +132,6 @@ struct xsw_vmchan {
     uint64_t gmem_pfn;
     uint8_t *rdbuf;                    /* packet being read from a ring */
     uint8_t *pkt_g, *pkt_h;            /* packet being built by each end */
-    uint8_t *msg_g;                    /* guest: RNDIS message assembled for GPA-direct */
     uint8_t *gather_h;                 /* host: bytes gathered from GPA ranges */
     uint8_t *frame_g, *frame_h;        /* frames with their VLAN tag restored */
     uint8_t *emit_cat;                 /* shared bytes of a transfer-page packet */
@@ -182,7 +181,6 @@ int vc_host_deliver(struct xsw_vmchan *ch, const uint8_t *frame, size_t len, uin
 int vc_host_flush(struct xsw_vmchan *ch);
 int vc_host_vf_association(struct xsw_vmchan *ch, int allocated, uint32_t serial);
 int vc_host_indicate_status(struct xsw_vmchan *ch, uint32_t status);
-void vc_host_free(struct xsw_vmchan *ch);
 
 /* Shared by both ends: 802.1Q tag handling and header checks on Ethernet frames. */
 #define VC_ETH_HLEN 14
