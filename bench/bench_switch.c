@@ -101,12 +101,15 @@ static double nbl_rate(unsigned chain, const char *trace, double *records_per_s)
     }
     uint64_t sent = 0;
     uint64_t rec0 = xsw_switch_records(sw);
+    /* XSW_BENCH_ITERS=N: a fixed amount of work, for instruction counts (callgrind). */
+    const char *iters = getenv("XSW_BENCH_ITERS");
+    uint64_t rounds = iters ? strtoull(iters, NULL, 10) : 0;
     double t0 = now(), t;
     do {
         for (unsigned k = 0; k < 256; k++)
             sent += (unsigned)xsw_switch_send(sw, 10, 0, f, chain);
         t = now();
-    } while (t - t0 < budget);
+    } while (rounds ? --rounds > 0 : t - t0 < budget);
     double rate = (double)sent / (t - t0);
     if (records_per_s)
         *records_per_s = (double)(xsw_switch_records(sw) - rec0) / (t - t0);
