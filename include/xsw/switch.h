@@ -155,6 +155,25 @@ int64_t xsw_nic_restore(struct xsw_switch *sw, uint32_t port_id, uint16_t nic_in
 int64_t xsw_issue_oid(struct xsw_switch *sw, uint32_t oid, int type, void *buf, uint32_t len,
                       uint32_t cap, uint32_t *done, uint32_t *needed);
 
+/* ---- SR-IOV (extensible-switch.md §4.8) ------------------------------------ */
+
+/*
+ * Issue OID_SWITCH_NIC_REQUEST from the protocol edge, encapsulating
+ * "inner_oid" (request type "inner_type") from source (port, NIC) to
+ * destination (port, NIC). Returns the completion status.
+ */
+int64_t xsw_nic_request(struct xsw_switch *sw, uint32_t src_port, uint16_t src_nic, uint32_t dst_port, uint16_t dst_nic,
+                        uint32_t inner_oid, int inner_type, uint32_t *inner_status);
+/* OID_SWITCH_NIC_UPDATED with the NIC's current parameters (VFAssigned, MTU...). */
+int64_t xsw_nic_updated(struct xsw_switch *sw, uint32_t port_id, uint16_t nic_index);
+/* VF attach: 0 attached, 1 refused (vetoed: the VM stays synthetic), negative on harness errors. */
+int xsw_vf_attach(struct xsw_switch *sw, uint32_t vm_port, uint16_t vm_nic);
+/* VF detach (failover to the synthetic path): filters back, DELETE_VPORT, FREE_VF, NIC_UPDATED. */
+int xsw_vf_detach(struct xsw_switch *sw, uint32_t vm_port, uint16_t vm_nic);
+int xsw_vf_assigned(struct xsw_switch *sw, uint32_t port, uint16_t nic);
+/* A forwarding extension asked for the VF to be removed (NDIS_STATUS_SWITCH_PORT_REMOVE_VF). */
+int xsw_vf_remove_requested(struct xsw_switch *sw, uint32_t port, uint16_t nic);
+
 /* ---- Data path ------------------------------------------------------------ */
 
 struct xsw_frame {

@@ -196,6 +196,30 @@ static int fwd_reserve(struct xsw_fwd *f, uint32_t extra)
     return 0;
 }
 
+/*
+ * A one-entry cache of NIC lookups. Chains carry packets of one source and,
+ * mostly, to the same few destinations; ports and NICs cannot change while
+ * a chain is in the data path (OIDs do not run there), so a cache that lives
+ * for one chain needs no invalidation.
+ */
+struct nic_cache {
+    uint32_t port;
+    uint16_t nic;
+    uint8_t valid;
+    struct xsw_nic *n;
+};
+
+static struct xsw_nic *nic_cached(struct xsw_switch *sw, struct nic_cache *c, uint32_t port, uint16_t nic)
+{
+    if (c->valid && c->port == port && c->nic == nic)
+        return c->n;
+    c->port = port;
+    c->nic = nic;
+    c->valid = 1;
+    c->n = xsw_nic_find(sw, port, nic);
+    return c->n;
+}
+
 /* ---- Destination validity ----------------------------------------------------------- */
 
 /* A destination must name a connected NIC (NDIS_SWITCH_PORT_DESTINATION page). */
@@ -268,19 +292,34 @@ int xsw_switch_send(struct xsw_switch *sw, uint32_t port_id, uint16_t nic_index,
         struct xsw_pkt *p = sw->pkt_free;
         sw->pkt_free = p->next_free;
         sw->pkt_in_use++;
-        memset(&p->nbl, 0, sizeof p->nbl);
-        memset(&p->nb, 0, sizeof p->nb);
-        memset(&p->mdl, 0, sizeof p->mdl);
+        /*
+         * Reset what NDIS defines for a fresh NBL/NB/MDL; the reserved areas
+         * belong to their owners and are not cleared (as NDIS pools do).
+         */
         memcpy(p->frame, frames[i].data, frames[i].len);
+        p->mdl.Next = NULL;
         p->mdl.MappedSystemVa = p->frame;
         p->mdl.StartVa = p->frame;
+        p->mdl.ByteOffset = 0;
         p->mdl.ByteCount = frames[i].len;
         p->mdl.MdlFlags = MDL_SOURCE_IS_NONPAGED_POOL | MDL_MAPPED_TO_SYSTEM_VA;
+        p->nb.Next = NULL;
         p->nb.CurrentMdl = &p->mdl;
+        p->nb.CurrentMdlOffset = 0;
+        p->nb.stDataLength = frames[i].len;
         p->nb.MdlChain = &p->mdl;
-        p->nb.DataLength = frames[i].len;
+        p->nb.DataOffset = 0;
+        p->nb.ChecksumBias = 0;
+        p->nbl.Next = NULL;
         p->nbl.FirstNetBuffer = &p->nb;
+        p->nbl.Context = NULL;
+        p->nbl.ParentNetBufferList = NULL;
         p->nbl.SourceHandle = (NDIS_HANDLE)sw;
+        p->nbl.NblFlags = 0;
+        p->nbl.ChildRefCount = 0;
+        p->nbl.Flags = 0;
+        p->nbl.Status = NDIS_STATUS_SUCCESS;
+        memset(p->nbl.NetBufferListInfo, 0, sizeof p->nbl.NetBufferListInfo);
         struct xsw_fwd *f = &p->fwd;
         f->dest = f->dest == NULL ? f->inline_dest : f->dest;
         if (f->dest != f->inline_dest) {
@@ -343,14 +382,22 @@ static void ingress_down(struct xsw_switch *sw, unsigned b, PNET_BUFFER_LIST cha
 }
 
 /* Check what an extension hands to NDIS: forwarding context present, flags honest. */
+/*
+ * Split "chain" into the NBLs that carry a switch forwarding context (kept,
+ * with bit "bit" of their ingress or egress outstanding mask set) and those
+ * that do not (*rejected); *count receives the length of the kept chain.
+ */
 static PNET_BUFFER_LIST screen_chain(struct xsw_switch *sw, struct xsw_module *m, PNET_BUFFER_LIST chain,
-                                     const char *func, PNET_BUFFER_LIST *rejected)
+                                     const char *func, PNET_BUFFER_LIST *rejected, int ingress, unsigned bit,
+                                     ULONG *count)
 {
     PNET_BUFFER_LIST ok = NULL, *ok_tail = &ok, bad = NULL, *bad_tail = &bad;
+    ULONG n_ok = 0;
     for (PNET_BUFFER_LIST n = chain, next; n; n = next) {
         next = NET_BUFFER_LIST_NEXT_NBL(n);
         n->Next = NULL;
-        if (!xsw_fwd_of(n)) {
+        struct xsw_fwd *f = xsw_fwd_of(n);
+        if (!f) {
             char msg[200];
             snprintf(msg, sizeof msg,
                      "%s: NBL %p has no switch forwarding context (AllocateNetBufferListForwardingContext not called; Driver Verifier 0xA003)",
@@ -359,11 +406,17 @@ static PNET_BUFFER_LIST screen_chain(struct xsw_switch *sw, struct xsw_module *m
             *bad_tail = n;
             bad_tail = &n->Next;
         } else {
+            if (ingress)
+                f->sent_mask |= 1u << bit;
+            else
+                f->ind_mask |= 1u << bit;
+            n_ok++;
             *ok_tail = n;
             ok_tail = &n->Next;
         }
     }
     *rejected = bad;
+    *count = n_ok;
     return ok;
 }
 
@@ -404,7 +457,9 @@ VOID NdisFSendNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST NetB
     (void)PortNumber;
     check_flags_irql(sw, m, SendFlags & NDIS_SEND_FLAGS_DISPATCH_LEVEL, "NdisFSendNetBufferLists");
     PNET_BUFFER_LIST bad;
-    PNET_BUFFER_LIST chain = screen_chain(sw, m, NetBufferLists, "NdisFSendNetBufferLists", &bad);
+    ULONG n_ok;
+    PNET_BUFFER_LIST chain =
+        screen_chain(sw, m, NetBufferLists, "NdisFSendNetBufferLists", &bad, 1, m->index + 1, &n_ok);
     if (bad) {
         /* Windows would crash on these; hand them back failed instead. */
         for (PNET_BUFFER_LIST n = bad; n; n = n->Next)
@@ -421,7 +476,6 @@ VOID NdisFSendNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST NetB
     if (SendFlags & NDIS_SEND_FLAGS_SWITCH_SINGLE_SOURCE)
         check_single_source(sw, m, chain, "NdisFSendNetBufferLists");
     xsw_rec_nbls(sw, XSW_K_NBL_SEND, m->index + 1, m->index, chain, SendFlags);
-    mark_sent(chain, m->index + 1);
     ingress_down(sw, m->index + 1, chain, SendFlags);
 }
 
@@ -475,7 +529,20 @@ static void add_native_dest(struct xsw_fwd *f, PNET_BUFFER_LIST nbl, uint32_t po
     sync_available(nbl, f);
 }
 
-static void native_forward(struct xsw_switch *sw, PNET_BUFFER_LIST nbl, struct xsw_fwd *f)
+/* Lookups native forwarding reuses across the NBLs of one chain. */
+struct fwd_cache {
+    uint32_t src_port;
+    uint8_t src_valid;
+    uint16_t vlan;
+    uint8_t learned[6];
+    uint8_t learned_valid; /* 0 no, 1 yes, 2 unknown source port: learn nothing */
+    uint8_t dst[6];
+    uint8_t dst_valid;
+    const struct xsw_mac_entry *dst_entry;
+    int dst_connected;
+};
+
+static void native_forward(struct xsw_switch *sw, PNET_BUFFER_LIST nbl, struct xsw_fwd *f, struct fwd_cache *c)
 {
     NDIS_SWITCH_FORWARDING_DETAIL_NET_BUFFER_LIST_INFO *d = detail(nbl);
     PNET_BUFFER nb = NET_BUFFER_LIST_FIRST_NB(nbl);
@@ -484,14 +551,32 @@ static void native_forward(struct xsw_switch *sw, PNET_BUFFER_LIST nbl, struct x
     const uint8_t *eth = (const uint8_t *)nb->CurrentMdl->MappedSystemVa + nb->CurrentMdlOffset;
     if (!eth)
         return;
-    struct xsw_port *sp = xsw_port_find(sw, d->SourcePortId);
-    uint16_t vlan = sp ? sp->access_vlan : 0;
-    if (sp)
-        xsw_mac_learn(sw, eth + 6, vlan, d->SourcePortId, d->SourceNicIndex);
+    uint32_t src_port = d->SourcePortId;
+    if (!c->src_valid || c->src_port != src_port) {
+        struct xsw_port *sp = xsw_port_find(sw, src_port);
+        c->src_port = src_port;
+        c->src_valid = 1;
+        c->vlan = sp ? sp->access_vlan : 0;
+        c->learned_valid = sp ? 0 : 2;
+        c->dst_valid = 0;
+    }
+    uint16_t vlan = c->vlan;
+    if (c->learned_valid != 2 && !(c->learned_valid == 1 && memcmp(c->learned, eth + 6, 6) == 0)) {
+        xsw_mac_learn(sw, eth + 6, vlan, src_port, d->SourceNicIndex);
+        memcpy(c->learned, eth + 6, 6);
+        c->learned_valid = 1;
+        c->dst_valid = 0; /* learning may grow (move) the table */
+    }
     if (!(eth[0] & 1)) {
-        const struct xsw_mac_entry *e = xsw_mac_lookup(sw, eth, vlan);
+        if (!c->dst_valid || memcmp(c->dst, eth, 6) != 0) {
+            memcpy(c->dst, eth, 6);
+            c->dst_valid = 1;
+            c->dst_entry = xsw_mac_lookup(sw, eth, vlan);
+            c->dst_connected = c->dst_entry && dest_connected(sw, c->dst_entry->port_id, c->dst_entry->nic_index);
+        }
+        const struct xsw_mac_entry *e = c->dst_entry;
         if (e) {
-            if (e->port_id != d->SourcePortId && dest_connected(sw, e->port_id, e->nic_index))
+            if (e->port_id != src_port && c->dst_connected)
                 add_native_dest(f, nbl, e->port_id, e->nic_index);
             return;
         }
@@ -499,7 +584,7 @@ static void native_forward(struct xsw_switch *sw, PNET_BUFFER_LIST nbl, struct x
     /* Broadcast, multicast or unknown unicast: flood within the VLAN. */
     for (uint32_t i = 0; i < sw->port_cap; i++) {
         const struct xsw_port *p = &sw->ports[i];
-        if (p->used != 1 || p->id == d->SourcePortId || p->access_vlan != vlan || p->validation)
+        if (p->used != 1 || p->id == src_port || p->access_vlan != vlan || p->validation)
             continue;
         uint16_t nic = target_nic(p);
         if (nic != 0xFFFF)
@@ -511,6 +596,8 @@ static void miniport_ingress(struct xsw_switch *sw, PNET_BUFFER_LIST chain, ULON
 {
     (void)flags;
     const int fwd_ext = has_forwarding_extension(sw);
+    struct fwd_cache cache;
+    cache.src_valid = 0;
     PNET_BUFFER_LIST up = NULL, *up_tail = &up, drop = NULL, *drop_tail = &drop;
     ULONG count = 0;
     for (PNET_BUFFER_LIST n = chain, next; n; n = next) {
@@ -523,7 +610,7 @@ static void miniport_ingress(struct xsw_switch *sw, PNET_BUFFER_LIST chain, ULON
          * forwarded natively (§5.1, §5.4).
          */
         if (f && f->arr.NumDestinations == 0 && (!fwd_ext || detail(n)->NativeForwardingRequired))
-            native_forward(sw, n, f);
+            native_forward(sw, n, f, &cache);
         if (f && f->arr.NumDestinations > 0) {
             f->indicated = 1;
             *up_tail = n;
@@ -596,14 +683,13 @@ VOID NdisFIndicateReceiveNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFE
     (void)PortNumber;
     check_flags_irql(sw, m, ReceiveFlags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL, "NdisFIndicateReceiveNetBufferLists");
     PNET_BUFFER_LIST bad;
-    PNET_BUFFER_LIST chain = screen_chain(sw, m, NetBufferLists, "NdisFIndicateReceiveNetBufferLists", &bad);
+    ULONG n;
+    PNET_BUFFER_LIST chain =
+        screen_chain(sw, m, NetBufferLists, "NdisFIndicateReceiveNetBufferLists", &bad, 0, m->index, &n);
     if (bad && m->drv->chars.ReturnNetBufferListsHandler)
         m->drv->chars.ReturnNetBufferListsHandler(m->ctx, bad, ReceiveFlags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL);
     if (!chain)
         return;
-    ULONG n = 0;
-    for (PNET_BUFFER_LIST x = chain; x; x = x->Next)
-        n++;
     if (!bad && n != NumberOfNetBufferLists) {
         char msg[160];
         snprintf(msg, sizeof msg, "NdisFIndicateReceiveNetBufferLists: NumberOfNetBufferLists is %u but the chain holds %u",
@@ -619,14 +705,13 @@ VOID NdisFIndicateReceiveNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFE
     if (ReceiveFlags & NDIS_RECEIVE_FLAGS_SWITCH_SINGLE_SOURCE)
         check_single_source(sw, m, chain, "NdisFIndicateReceiveNetBufferLists");
     xsw_rec_nbls(sw, XSW_K_NBL_INDICATE, m->index, m->index, chain, ReceiveFlags);
-    for (PNET_BUFFER_LIST x = chain; x; x = x->Next)
-        xsw_fwd_of(x)->ind_mask |= 1u << m->index;
     egress_up(sw, m->index, chain, n, ReceiveFlags);
 }
 
 static void protocol_edge_deliver(struct xsw_switch *sw, PNET_BUFFER_LIST chain, ULONG flags)
 {
     (void)flags;
+    struct nic_cache nc = {0};
     for (PNET_BUFFER_LIST n = chain; n; n = n->Next) {
         struct xsw_fwd *f = xsw_fwd_of(n);
         PNET_BUFFER nb = NET_BUFFER_LIST_FIRST_NB(n);
@@ -635,7 +720,7 @@ static void protocol_edge_deliver(struct xsw_switch *sw, PNET_BUFFER_LIST chain,
             const NDIS_SWITCH_PORT_DESTINATION *d = &f->dest[i];
             if (d->IsExcluded)
                 continue;
-            struct xsw_nic *dn = xsw_nic_find(sw, d->PortId, d->NicIndex);
+            struct xsw_nic *dn = nic_cached(sw, &nc, d->PortId, d->NicIndex);
             if (dn) {
                 dn->stats.rx_frames++;
                 dn->stats.rx_bytes += len;
@@ -751,6 +836,7 @@ static void miniport_return(struct xsw_switch *sw, PNET_BUFFER_LIST chain, ULONG
 
 static void protocol_edge_complete(struct xsw_switch *sw, PNET_BUFFER_LIST chain)
 {
+    struct nic_cache nc = {0};
     for (PNET_BUFFER_LIST n = chain, next; n; n = next) {
         next = n->Next;
         struct xsw_fwd *f = xsw_fwd_of(n);
@@ -760,7 +846,7 @@ static void protocol_edge_complete(struct xsw_switch *sw, PNET_BUFFER_LIST chain
             continue;
         }
         struct xsw_pkt *p = (struct xsw_pkt *)((uint8_t *)f - offsetof(struct xsw_pkt, fwd));
-        struct xsw_nic *src = xsw_nic_find(sw, detail(n)->SourcePortId, detail(n)->SourceNicIndex);
+        struct xsw_nic *src = nic_cached(sw, &nc, detail(n)->SourcePortId, detail(n)->SourceNicIndex);
         if (src) {
             if (NET_BUFFER_LIST_STATUS(n) == NDIS_STATUS_SUCCESS)
                 src->stats.tx_completed++;

@@ -460,8 +460,10 @@ int xsw_switch_activate(struct xsw_switch *sw)
 
 static void status_up(struct xsw_switch *sw, unsigned b, PNDIS_STATUS_INDICATION ind)
 {
-    if (b == 0)
-        return; /* the protocol edge consumes it (VF removal is handled by the SR-IOV scenarios) */
+    if (b == 0) {
+        xsw_protocol_edge_status(sw, ind); /* the protocol edge consumes it */
+        return;
+    }
     struct xsw_module *m = &sw->mods[b - 1];
     if (!m->drv->chars.StatusHandler) {
         status_up(sw, b - 1, ind);

@@ -101,6 +101,8 @@ struct xsw_nic {
     uint8_t state;             /* NDIS_SWITCH_NIC_STATE */
     uint8_t disconnect_issued;
     uint8_t vf_assigned;
+    uint8_t vf_remove_requested; /* a forwarding extension indicated SWITCH_PORT_REMOVE_VF */
+    uint8_t datapath_vf;       /* the guest switched its data path to the VF */
     int32_t refs;
     uint8_t mac[6];
     enum xsw_nic_type type;
@@ -250,6 +252,9 @@ void xsw_oid_run_deferred(struct xsw_switch *sw, const struct xsw_deferred *d);
 unsigned xsw_oid_final_checks(struct xsw_switch *sw);
 void xsw_oid_free_all(struct xsw_switch *sw);
 void xsw_fill_nic_params(const struct xsw_port *p, const struct xsw_nic *n, NDIS_SWITCH_NIC_PARAMETERS *np);
+
+/* sriov.c */
+void xsw_protocol_edge_status(struct xsw_switch *sw, const NDIS_STATUS_INDICATION *ind);
 
 /* ports.c */
 NDIS_STATUS xsw_nic_request_at_miniport(struct xsw_switch *sw, PNDIS_OID_REQUEST r);

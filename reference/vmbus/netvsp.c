@@ -133,9 +133,33 @@ static uint8_t *ctrl_begin(struct xsw_vmchan *ch, uint32_t len, uint32_t *sect)
     return q;
 }
 
+/*
+ * While the host handles a SEND_RNDIS_PKT, its answers wait: the request's
+ * completion (108) goes first and the *_CMPLT follows (§3.8).
+ */
 static int ctrl_send(struct xsw_vmchan *ch, uint32_t sect, uint32_t len)
 {
+    struct vc_host *h = &ch->h;
+    if (h->defer && h->n_dq < sizeof h->dq_sect / sizeof h->dq_sect[0]) {
+        h->dq_sect[h->n_dq] = sect;
+        h->dq_len[h->n_dq] = len;
+        h->n_dq++;
+        return 0;
+    }
     return xfer_send(ch, &sect, &len, 1, XSW_NVSP_CHANNEL_TYPE_CONTROL);
+}
+
+/* Complete a SEND_RNDIS_PKT (if asked to), then send the answers it produced. */
+static void finish_rndis(struct xsw_vmchan *ch, const struct xsw_vmbus_pkt *pkt, uint32_t status)
+{
+    struct vc_host *h = &ch->h;
+    h->defer = 0;
+    if (pkt->flags & XSW_VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED)
+        send_rndis_comp(ch, pkt->trans_id, status);
+    uint32_t n = h->n_dq;
+    h->n_dq = 0;
+    for (uint32_t i = 0; i < n; i++)
+        xfer_send(ch, &h->dq_sect[i], &h->dq_len[i], 1, XSW_NVSP_CHANNEL_TYPE_CONTROL);
 }
 
 /* ---- RNDIS control ---------------------------------------------------------------------- */
@@ -588,11 +612,11 @@ static void on_section(struct xsw_vmchan *ch, const struct xsw_vmbus_pkt *pkt, c
                   idx, size, h->send_ok ? h->send_section_cnt : 0, h->send_section_size);
         status = XSW_NVSP_STAT_FAIL;
     } else {
+        h->defer = 1;
         status = host_rndis(ch, nv->u.rndis_pkt.channel_type,
                             ch->sendbuf + (size_t)idx * h->send_section_size, size, where);
     }
-    if (pkt->flags & XSW_VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED)
-        send_rndis_comp(ch, pkt->trans_id, status);
+    finish_rndis(ch, pkt, status);
 }
 
 static void on_inband(struct xsw_vmchan *ch, const struct xsw_vmbus_pkt *pkt)
@@ -742,10 +766,10 @@ static void on_gpa(struct xsw_vmchan *ch, const struct xsw_vmbus_pkt *pkt)
     if (status == XSW_NVSP_STAT_SUCCESS) {
         char where[64];
         snprintf(where, sizeof where, "GPA-direct trans_id %llu", (unsigned long long)pkt->trans_id);
+        h->defer = 1;
         status = host_rndis(ch, nv.u.rndis_pkt.channel_type, ch->gather_h, total, where);
     }
-    if (rc_flag)
-        send_rndis_comp(ch, pkt->trans_id, status);
+    finish_rndis(ch, pkt, status);
 }
 
 /* The guest's completion of a transfer-page packet returns its sections. */

@@ -114,6 +114,8 @@ struct vc_host {
     uint32_t rss_table[256];
     uint32_t num_subch;
     int dp_vf, link_up;
+    int defer;                         /* control answers wait for the request's completion */
+    uint32_t dq_sect[4], dq_len[4], n_dq;
     struct { uint32_t sect, len; } pend[VC_RXQ_MAX];
     uint32_t n_pend;
     struct { uint64_t tid; uint8_t used, n; uint32_t sect[VC_RX_BATCH]; } rxo[VC_RXO_SLOTS];
