@@ -22,6 +22,8 @@
  *   E message          (the harness could not run the scenario)
  *   T message          (an extension hung: the switch gave up waiting)
  *   D                  (the case ran to its end)
+ * A second host (live migration) reports its violations as "W" lines (same
+ * fields, judged in the destination host's trace) and ends with "d".
  */
 #include <dirent.h>
 #include <errno.h>
@@ -34,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -78,6 +81,10 @@ static const struct case_def cases[] = {
      {.vms = 3, .packets = 128, .chain = 64, .seed = 4}, 0, 0},
     {"save-restore", "save-restore", "VM 0 saved, stopped, restarted on a new port and restored (with a foreign blob)",
      {.vms = 3, .packets = 4, .chain = 2, .seed = 5}, 0, 0},
+    {"live-migration", "live-migration", "one VM moved between two hosts: validation port, save, teardown, create, restore",
+     {.vms = 1, .packets = 2, .chain = 1, .seed = 7}, 0, 0},
+    {"live-migration-pended-oids", "live-migration", "as live-migration, the miniport edges pend every OID",
+     {.vms = 1, .packets = 2, .chain = 1, .seed = 8}, 1, 0},
     {"save-restore-pended-oids", "save-restore", "as save-restore, the miniport edge pends every OID",
      {.vms = 3, .packets = 2, .chain = 1, .seed = 6}, 1, 0},
 };
@@ -143,13 +150,15 @@ struct child_ctx {
     FILE *out;
     struct xsw_checker *checker;
     struct xsw_switch *sw;
+    char tag; /* 'V' for the case's host, 'W' for a live migration's destination host */
 };
 static struct child_ctx *child;
+static int child_host; /* this process is a live migration's destination host */
 
 static void on_violation(void *arg, const struct xsw_violation *v)
 {
     struct child_ctx *c = arg;
-    fprintf(c->out, "V\t%zu\t%llu\t%d\t%d", v->rule_index, (unsigned long long)v->frame, v->at_end, v->ext);
+    fprintf(c->out, "%c\t%zu\t%llu\t%d\t%d", c->tag ? c->tag : 'V', v->rule_index, (unsigned long long)v->frame, v->at_end, v->ext);
     put_field(c->out, v->expected);
     put_field(c->out, v->actual);
     put_field(c->out, v->object);
@@ -179,8 +188,67 @@ static void child_signal(int sig)
     raise(sig);
 }
 
+/* TRACE.pcap -> TRACE-destination.pcap */
+static void destination_trace(const char *trace, char *out, size_t cap)
+{
+    size_t l = strlen(trace);
+    int ext = l > 5 && !strcmp(trace + l - 5, ".pcap");
+    snprintf(out, cap, "%.*s-destination%s", (int)(ext ? l - 5 : l), trace, ext ? ".pcap" : "");
+}
+
+static int run_child(const struct options *o, const struct case_def *cd, const char *trace, int fd);
+static int run_host(const struct options *o, const struct case_def *cd, const char *trace, FILE *out, int sock,
+                    int destination, const char *params);
+
+/*
+ * Live migration: the case's process is the source host; it forks the
+ * destination host, which has its own switch, trace and checker and writes
+ * its violations to the same pipe as "W" lines.
+ */
+static int run_lm_child(const struct options *o, const struct case_def *cd, const char *trace, int fd)
+{
+    int sv[2];
+    FILE *out = fdopen(fd, "w");
+    if (!out)
+        return 2;
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
+        fprintf(out, "E\tsocketpair failed\n");
+        return 2;
+    }
+    char params[256], dtrace[4300];
+    xsw_scenario_params_text(&cd->p, params, sizeof params);
+    destination_trace(trace, dtrace, sizeof dtrace);
+    fflush(out);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(sv[0]);
+        child_host = 1;
+        int r = run_host(o, cd, dtrace, out, sv[1], 1, params);
+        fprintf(out, "d\n");
+        fflush(out);
+        _exit(r ? 2 : 0);
+    }
+    close(sv[1]);
+    int r = pid < 0 ? 2 : run_host(o, cd, trace, out, sv[0], 0, params);
+    close(sv[0]);
+    int status = 0;
+    if (pid > 0)
+        waitpid(pid, &status, 0);
+    if (!r && (!WIFEXITED(status) || WEXITSTATUS(status))) {
+        fprintf(out, "E\tthe destination host %s\n",
+                WIFSIGNALED(status) ? "crashed (an extension failed on the destination)" : "could not finish");
+        r = 2;
+    }
+    if (!r)
+        fprintf(out, "D\n");
+    fclose(out);
+    return r;
+}
+
 static int run_child(const struct options *o, const struct case_def *cd, const char *trace, int fd)
 {
+    if (!strcmp(cd->scenario, "live-migration"))
+        return run_lm_child(o, cd, trace, fd);
     struct child_ctx c = {0};
     child = &c;
     c.out = fdopen(fd, "w");
@@ -239,6 +307,68 @@ static int run_child(const struct options *o, const struct case_def *cd, const c
     return r ? 2 : 0;
 }
 
+/*
+ * One live-migration host in this process: its own switch (trace "trace"),
+ * checker and role. Violations go to "out" as V (source) or W (destination).
+ */
+static int run_host(const struct options *o, const struct case_def *cd, const char *trace, FILE *out, int sock,
+                    int destination, const char *params)
+{
+    struct child_ctx c = {0};
+    child = &c;
+    c.out = out;
+    c.tag = destination ? 'W' : 'V';
+    struct xsw_check_config cc;
+    xsw_check_config_init(&cc);
+    cc.on_violation = on_violation;
+    cc.arg = &c;
+    c.checker = xsw_checker_new(spec, &cc);
+    if (!c.checker) {
+        fprintf(out, "E\tout of memory for the checker\n");
+        return 2;
+    }
+    struct xsw_switch_config cfg = o->sw;
+    cfg.trace_path = trace;
+    cfg.scenario = destination ? "live-migration-destination" : "live-migration-source";
+    cfg.params = params;
+    cfg.record_frames = 1;
+    cfg.pend_oids = cd->pend_oids;
+    cfg.tap = on_record;
+    cfg.tap_ctx = &c;
+    char err[XSW_ERRBUF_SIZE];
+    c.sw = xsw_switch_new(&cfg, err, sizeof err);
+    if (!c.sw) {
+        fprintf(out, "E");
+        put_field(out, err);
+        fputc('\n', out);
+        xsw_checker_free(c.checker);
+        return 2;
+    }
+    signal(SIGSEGV, child_signal);
+    signal(SIGBUS, child_signal);
+    signal(SIGABRT, child_signal);
+    signal(SIGTERM, child_signal);
+    int r = destination ? xsw_live_migration_destination(c.sw, sock, &cd->p)
+                        : xsw_live_migration_source(c.sw, sock, &cd->p);
+    if (r) {
+        fprintf(out, xsw_switch_hung(c.sw) ? "T" : "E");
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s host: %s", destination ? "destination" : "source", xsw_switch_error(c.sw));
+        put_field(out, msg);
+        fputc('\n', out);
+    }
+    uint64_t records = xsw_switch_records(c.sw);
+    struct xsw_switch *sw = c.sw;
+    c.sw = NULL;
+    xsw_switch_free(sw);
+    xsw_checker_finish(c.checker);
+    xsw_checker_free(c.checker);
+    if (!destination)
+        fprintf(out, "N\t%llu\n", (unsigned long long)records);
+    fflush(out);
+    return r ? 2 : 0;
+}
+
 /* ---- The parent --------------------------------------------------------------------------- */
 
 struct job {
@@ -272,6 +402,7 @@ static void add_violation(struct xsw_case_result *c, char **f, unsigned n)
     }
     struct xsw_result_violation *v = &c->v[c->nv];
     memset(v, 0, sizeof *v);
+    v->host = f[0][0] == 'W';
     v->rule_index = strtoul(f[1], NULL, 10);
     if (v->rule_index >= xsw_spec_rule_count(spec))
         return;
@@ -302,7 +433,7 @@ static void parse_lines(struct job *j, struct xsw_case_result *c, int final)
         j->buf[i] = 0;
         char *f[16];
         unsigned n = split_line(j->buf + start, f, 16);
-        if (!strcmp(f[0], "V"))
+        if (!strcmp(f[0], "V") || !strcmp(f[0], "W"))
             add_violation(c, f, n);
         else if (!strcmp(f[0], "N") && n > 1)
             c->records = strtoull(f[1], NULL, 10);
@@ -677,6 +808,8 @@ int main(int argc, char **argv)
         if (cd->pend_oids)
             strncat(c->params, "pend_oids=1\n", sizeof c->params - strlen(c->params) - 1);
         snprintf(c->trace, sizeof c->trace, "%s/%s.pcap", tracedir, cd->name);
+        if (!strcmp(cd->scenario, "live-migration"))
+            destination_trace(c->trace, c->trace2, sizeof c->trace2);
     }
     rep.ncases = nsel;
 

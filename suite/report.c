@@ -177,14 +177,17 @@ void xsw_report_text_case(FILE *f, const struct xsw_run_report *r, const struct 
         fprintf(f, "      expected: %s\n      actual:   %s\n", v->expected, v->actual);
         if (v->object && v->object[0])
             fprintf(f, "      object:   %s\n", v->object);
-        fprintf(f, "      where:    ");
+        fprintf(f, "      where:    %s", v->host ? "destination host trace, " : "");
         frames_text(f, v);
         if (v->ext >= 0)
             fprintf(f, " (extension %d)", v->ext);
         fprintf(f, "\n      source:   %s\n", ri->source);
     }
-    if (!c->passed || c->nv)
+    if (!c->passed || c->nv) {
         fprintf(f, "      trace:    %s\n", c->trace);
+        if (c->trace2[0])
+            fprintf(f, "      trace:    %s (destination host)\n", c->trace2);
+    }
 }
 
 int xsw_report_junit(const char *path, const struct xsw_run_report *r)
@@ -374,6 +377,8 @@ int xsw_report_json(const char *path, const struct xsw_run_report *r)
             xsw_json_string(f, v->actual);
             fprintf(f, ", \"object\": ");
             xsw_json_string(f, v->object);
+            fprintf(f, ", \"trace\": ");
+            xsw_json_string(f, v->host ? c->trace2 : c->trace);
             fprintf(f, ", \"frame\": %llu, \"at_end\": %s, \"extension\": %d, \"related\": [",
                     (unsigned long long)v->frame, v->at_end ? "true" : "false", v->ext);
             for (unsigned j = 0; j < v->nrel; j++) {

@@ -20,6 +20,7 @@ struct xsw_result_violation {
     uint64_t frame;
     int at_end;
     int ext;
+    int host; /* 1: in a live migration's destination host trace */
     char *expected, *actual, *object;
     unsigned nrel;
     struct xsw_rel rel[3];
@@ -36,6 +37,7 @@ struct xsw_case_result {
     const char *name, *scenario, *summary;
     char params[256];
     char trace[4200];
+    char trace2[4300]; /* a live migration's destination host trace, or "" */
     enum xsw_case_end end;
     char detail[512];
     double seconds;

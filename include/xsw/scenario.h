@@ -11,6 +11,10 @@
  *   attach-active  like vm-lifecycle, but the extension is attached to a
  *                  switch that is already active with ports and NICs, so it
  *                  must enumerate them (PORT_ARRAY / NIC_ARRAY).
+ *   save-restore   vm-lifecycle with VM 0 saved, stopped and restored on a
+ *                  new port (NIC_SAVE / NIC_RESTORE).
+ *   live-migration one VM moved between two hosts (two processes, two
+ *                  traces): xsw_live_migration_run, not xsw_scenario_run.
  */
 #ifndef XSW_SCENARIO_H
 #define XSW_SCENARIO_H
@@ -46,6 +50,29 @@ void xsw_scenario_params_text(const struct xsw_scenario_params *p, char *out, si
  * extension failed to load or attach, for example).
  */
 int xsw_scenario_run(struct xsw_switch *sw, const char *name, const struct xsw_scenario_params *p);
+
+/*
+ * The host part of every scenario: the external and internal NICs exist,
+ * the extensions are loaded, attached and restarted, and the switch is
+ * activated (NetEventSwitchActivate). xsw_scenario_host_stop removes them
+ * (switch stop), pauses, detaches and unloads the extensions.
+ */
+int xsw_scenario_host_start(struct xsw_switch *sw);
+int xsw_scenario_host_stop(struct xsw_switch *sw);
+
+/*
+ * Live migration of one VM between two harness hosts, each a process with
+ * its own switch and trace, talking over the socket "fd" (one end of a
+ * socketpair each): the source saves and tears the VM down, the destination
+ * validates, creates, connects and restores it (extensible-switch.md §4.7).
+ * xsw_live_migration_run forks the destination host (config "dst") and runs
+ * the source (config "src") itself; it returns 0, 1 when either host
+ * recorded findings, or a negative XSW_E* code with a message.
+ */
+int xsw_live_migration_source(struct xsw_switch *sw, int fd, const struct xsw_scenario_params *p);
+int xsw_live_migration_destination(struct xsw_switch *sw, int fd, const struct xsw_scenario_params *p);
+int xsw_live_migration_run(const struct xsw_switch_config *src, const struct xsw_switch_config *dst,
+                           const struct xsw_scenario_params *p, char *err, size_t errlen);
 
 /* Build an Ethernet/IPv4/UDP frame of "len" bytes (>= 42) into "out". */
 unsigned xsw_build_udp(uint8_t *out, unsigned len, const uint8_t dst[6], const uint8_t src[6], uint32_t src_ip,

@@ -165,6 +165,29 @@ int main(int argc, char **argv)
     cfg.scenario = scenario;
     cfg.params = params;
     char err[XSW_ERRBUF_SIZE];
+    if (!strcmp(scenario, "live-migration")) {
+        /* Two hosts, two processes, two traces: TRACE and TRACE-destination. */
+        struct xsw_switch_config dst = cfg;
+        static char dpath[4096];
+        if (cfg.trace_path) {
+            size_t l = strlen(cfg.trace_path);
+            const char *ext = l > 5 && !strcmp(cfg.trace_path + l - 5, ".pcap") ? ".pcap" : "";
+            snprintf(dpath, sizeof dpath, "%.*s-destination%s", (int)(l - strlen(ext)), cfg.trace_path, ext);
+            dst.trace_path = dpath;
+        }
+        int r = xsw_live_migration_run(&cfg, &dst, &sp, err, sizeof err);
+        if (r < 0) {
+            fprintf(stderr, "xsw-switch: live migration stopped: %s\n", err);
+            return 2;
+        }
+        if (!quiet)
+            printf("scenario live-migration: %u extension(s), source and destination hosts: %s%s%s\n", cfg.n_ext,
+                   r ? "findings recorded" : "no finding", cfg.trace_path ? ", traces " : "",
+                   cfg.trace_path ? cfg.trace_path : "");
+        if (cfg.trace_path && !quiet)
+            printf("destination host trace: %s\n", dpath);
+        return r;
+    }
     struct xsw_switch *sw = xsw_switch_new(&cfg, err, sizeof err);
     if (!sw) {
         fprintf(stderr, "xsw-switch: %s\n", err);

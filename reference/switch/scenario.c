@@ -21,6 +21,7 @@
 static const struct xsw_scenario_info scenarios[] = {
     {"vm-lifecycle", "switch start, N VMs start, traffic between VMs and to the external port, VMs stop, switch stop"},
     {"attach-active", "attach to an active switch that already has ports and NICs, then as vm-lifecycle"},
+    {"live-migration", "one VM moved between two hosts (two traces): validation port, save, teardown, create, restore"},
     {"save-restore", "as vm-lifecycle; VM 0 is saved (NIC_SAVE), stopped, started on a new port and restored (NIC_RESTORE), with a blob of an extension that is not on this host"},
     {NULL, NULL},
 };
@@ -303,6 +304,43 @@ static int traffic(struct xsw_switch *sw, const struct xsw_scenario_params *p)
 }
 
 static int run_steps(struct xsw_switch *sw, int active, const struct xsw_scenario_params *p);
+
+int xsw_scenario_host_start(struct xsw_switch *sw)
+{
+    int r = start_host_nics(sw, 1);
+    if (!r)
+        r = xsw_switch_load(sw);
+    if (!r)
+        r = xsw_switch_attach(sw);
+    if (!r)
+        r = xsw_switch_restart(sw);
+    if (r)
+        return r;
+    xsw_switch_pump(sw);
+    return xsw_switch_activate(sw);
+}
+
+int xsw_scenario_host_stop(struct xsw_switch *sw)
+{
+    /* VMs still running are stopped first, then the host's own NICs. */
+    int r = 0;
+    for (uint32_t i = 0; i < sw->port_cap && !r; i++) {
+        struct xsw_port *p = &sw->ports[i];
+        if (p->used == 1 && p->id != INT_PORT && p->id != EXT_PORT)
+            r = stop_port(sw, p->id);
+    }
+    if (!r)
+        r = stop_port(sw, INT_PORT);
+    if (!r)
+        r = stop_port(sw, EXT_PORT);
+    if (r)
+        return r;
+    xsw_switch_pump(sw);
+    if ((r = xsw_switch_pause(sw)) != 0 || (r = xsw_switch_detach(sw)) != 0)
+        return r;
+    xsw_switch_final_checks(sw);
+    return xsw_switch_unload(sw);
+}
 
 /*
  * Save VM 0's NIC, stop the VM, start it again on a new port with the same
