@@ -59,6 +59,7 @@ all:
 
 include lib/lib.mk
 -include reference/reference.mk
+include reference/vmbus/vmbus.mk
 include reference/switch/switch.mk
 include reference/extensions/extensions.mk
 -include suite/suite.mk
@@ -67,6 +68,7 @@ include suite/runner.mk
 -include dissectors/dissectors.mk
 include bench/bench.mk
 -include tests/tests.mk
+include fuzz/fuzz.mk
 
 deps:
 	./scripts/deps.sh

@@ -2,8 +2,7 @@
 # other components add as prerequisites of bench (the analyzer's bench).
 $(B)/bin/bench-switch: $(B)/obj/bench/bench_switch.o $(HARNESS_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(XSW_LDFLAGS) -rdynamic -o $@ $< -Wl,--whole-archive $(LIBXSWSW) $(LIBXSWRT) -Wl,--no-whole-archive \
-		$(LIBXSW) $(HARNESS_LDLIBS)
+	$(CC) $(XSW_LDFLAGS) -o $@ $< $(HARNESS_LINK)
 
 .PHONY: bench-switch
 bench-switch: $(B)/bin/bench-switch $(B)/ext/capture.so

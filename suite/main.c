@@ -67,26 +67,33 @@ struct case_def {
     struct xsw_scenario_params p;
     int pend_oids;
     uint64_t fail_alloc;
+    int synthetic; /* VM NICs on modelled VMBus channels */
 };
 
 /* The certification cases. Parameters are part of the certification record. */
 static const struct case_def cases[] = {
     {"vm-lifecycle", "vm-lifecycle", "switch start, 4 VMs start, traffic, stop; synchronous OID completion",
-     {.vms = 4, .packets = 8, .chain = 4, .seed = 1}, 0, 0},
+     {.vms = 4, .packets = 8, .chain = 4, .seed = 1}, 0, 0, 0},
     {"vm-lifecycle-pended-oids", "vm-lifecycle", "as vm-lifecycle, the miniport edge pends every OID",
-     {.vms = 4, .packets = 4, .chain = 2, .seed = 2}, 1, 0},
+     {.vms = 4, .packets = 4, .chain = 2, .seed = 2}, 1, 0, 0},
     {"attach-active", "attach-active", "attach to an active switch with ports and NICs (enumeration)",
-     {.vms = 4, .packets = 4, .chain = 4, .seed = 3}, 0, 0},
+     {.vms = 4, .packets = 4, .chain = 4, .seed = 3}, 0, 0, 0},
     {"vm-lifecycle-chains", "vm-lifecycle", "long NBL chains (64) from 3 VMs",
-     {.vms = 3, .packets = 128, .chain = 64, .seed = 4}, 0, 0},
+     {.vms = 3, .packets = 128, .chain = 64, .seed = 4}, 0, 0, 0},
     {"save-restore", "save-restore", "VM 0 saved, stopped, restarted on a new port and restored (with a foreign blob)",
-     {.vms = 3, .packets = 4, .chain = 2, .seed = 5}, 0, 0},
+     {.vms = 3, .packets = 4, .chain = 2, .seed = 5}, 0, 0, 0},
+    {"synthetic-lifecycle", "vm-lifecycle", "as vm-lifecycle, every VM NIC on a VMBus channel (NVSP and RNDIS bring-up, guest traffic as RNDIS packets)",
+     {.vms = 3, .packets = 6, .chain = 3, .seed = 9}, 0, 0, 1},
+    {"vf-failover", "vf-failover", "SR-IOV VF attach, VF traffic past the extensions, failover back to synthetic",
+     {.vms = 2, .packets = 4, .chain = 2, .seed = 10}, 0, 0, 1},
+    {"vf-failover-pended-oids", "vf-failover", "as vf-failover, the miniport edge pends every OID",
+     {.vms = 2, .packets = 2, .chain = 1, .seed = 11}, 1, 0, 1},
     {"live-migration", "live-migration", "one VM moved between two hosts: validation port, save, teardown, create, restore",
-     {.vms = 1, .packets = 2, .chain = 1, .seed = 7}, 0, 0},
+     {.vms = 1, .packets = 2, .chain = 1, .seed = 7}, 0, 0, 0},
     {"live-migration-pended-oids", "live-migration", "as live-migration, the miniport edges pend every OID",
-     {.vms = 1, .packets = 2, .chain = 1, .seed = 8}, 1, 0},
+     {.vms = 1, .packets = 2, .chain = 1, .seed = 8}, 1, 0, 0},
     {"save-restore-pended-oids", "save-restore", "as save-restore, the miniport edge pends every OID",
-     {.vms = 3, .packets = 2, .chain = 1, .seed = 6}, 1, 0},
+     {.vms = 3, .packets = 2, .chain = 1, .seed = 6}, 1, 0, 0},
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 
@@ -272,6 +279,7 @@ static int run_child(const struct options *o, const struct case_def *cd, const c
     cfg.record_frames = 1;
     cfg.pend_oids = cd->pend_oids;
     cfg.fail_alloc_after = cd->fail_alloc;
+    cfg.synthetic = cd->synthetic;
     cfg.tap = on_record;
     cfg.tap_ctx = &c;
     char err[XSW_ERRBUF_SIZE];

@@ -13,8 +13,7 @@ $(LIBXSWRUN): $(filter-out $(B)/obj/suite/main.o,$(RUNNER_OBJS))
 
 $(B)/bin/xsw-suite: $(B)/obj/suite/main.o $(LIBXSWRUN) $(LIBXSWCHECK) $(HARNESS_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(XSW_LDFLAGS) -rdynamic -o $@ $< $(LIBXSWRUN) $(LIBXSWCHECK) -Wl,--whole-archive $(LIBXSWSW) $(LIBXSWRT) \
-		-Wl,--no-whole-archive $(LIBXSW) $(PKG_LIBS_YAML) $(HARNESS_LDLIBS)
+	$(CC) $(XSW_LDFLAGS) -o $@ $< $(LIBXSWRUN) $(LIBXSWCHECK) $(PKG_LIBS_YAML) $(HARNESS_LINK)
 
 all: $(B)/bin/xsw-suite
 UNIT_LIBS += $(LIBXSWRUN)

@@ -67,12 +67,18 @@ int xsw_scenario_host_stop(struct xsw_switch *sw);
  * validates, creates, connects and restores it (extensible-switch.md §4.7).
  * xsw_live_migration_run forks the destination host (config "dst") and runs
  * the source (config "src") itself; it returns 0, 1 when either host
- * recorded findings, or a negative XSW_E* code with a message.
+ * recorded findings (counted in *res with the records of each trace), or a negative XSW_E* code
+ * with a message.
  */
 int xsw_live_migration_source(struct xsw_switch *sw, int fd, const struct xsw_scenario_params *p);
 int xsw_live_migration_destination(struct xsw_switch *sw, int fd, const struct xsw_scenario_params *p);
+struct xsw_lm_result {
+    unsigned findings;                 /* both hosts */
+    uint64_t src_records, dst_records; /* records in each host's trace */
+};
 int xsw_live_migration_run(const struct xsw_switch_config *src, const struct xsw_switch_config *dst,
-                           const struct xsw_scenario_params *p, char *err, size_t errlen);
+                           const struct xsw_scenario_params *p, struct xsw_lm_result *res, char *err,
+                           size_t errlen);
 
 /* Build an Ethernet/IPv4/UDP frame of "len" bytes (>= 42) into "out". */
 unsigned xsw_build_udp(uint8_t *out, unsigned len, const uint8_t dst[6], const uint8_t src[6], uint32_t src_ip,

@@ -61,6 +61,7 @@ struct xsw_switch_config {
     int pend_oids;             /* miniport edge pends OID requests and completes them later */
     uint64_t fail_alloc_after; /* make the n-th next allocation fail (0: never) */
     unsigned max_wait_steps;   /* deferred-work steps a wait may run before it is a timeout */
+    int synthetic;             /* VM NICs talk to the switch over modelled VMBus channels (NetVSC/NetVSP) */
     xsw_trace_tap_fn tap;      /* sees every record as it is written (online checking) */
     void *tap_ctx;
 };
@@ -189,9 +190,27 @@ struct xsw_frame {
 int xsw_switch_send(struct xsw_switch *sw, uint32_t port_id, uint16_t nic_index,
                     const struct xsw_frame *frames, unsigned n);
 
+/*
+ * Traffic of a VM: over its VMBus channel when the switch models the
+ * synthetic data path (RNDIS packets decoded by the host, then one ingress
+ * NBL chain per NVSP message), over the VF when the guest switched its data
+ * path there (VF_FRAME records, bypassing the extensions), else straight
+ * into the switch. Returns the frames sent or a negative XSW_E* code.
+ */
+int xsw_vm_send(struct xsw_switch *sw, uint32_t port_id, uint16_t nic_index, const struct xsw_frame *frames,
+                unsigned n);
+/* A frame for the VM from the physical adapter's VF (only while its data path is the VF). */
+int xsw_vf_receive(struct xsw_switch *sw, uint32_t port_id, uint16_t nic_index, const uint8_t *frame, uint32_t len);
+/* Host: NVSP SEND_VF_ASSOCIATION {allocated, serial = port id} to the VM. */
+int xsw_vm_vf_association(struct xsw_switch *sw, uint32_t port_id, uint16_t nic_index, int allocated);
+/* Guest: NVSP SWITCH_DATA_PATH to the VF (1) or back to synthetic (0). */
+int xsw_vm_switch_datapath(struct xsw_switch *sw, uint32_t port_id, uint16_t nic_index, int to_vf);
+
 /* Counters of what the protocol edge delivered. */
 struct xsw_port_stats {
     uint64_t rx_frames, rx_bytes, tx_frames, tx_completed, tx_failed;
+    uint64_t guest_rx_frames, guest_rx_bytes; /* decoded by the guest from its VMBus channel */
+    uint64_t vf_tx_frames, vf_rx_frames;      /* on the VF data path, bypassing the switch */
 };
 int xsw_port_stats(const struct xsw_switch *sw, uint32_t port_id, uint16_t nic_index,
                    struct xsw_port_stats *out);

@@ -712,10 +712,12 @@ static void protocol_edge_deliver(struct xsw_switch *sw, PNET_BUFFER_LIST chain,
 {
     (void)flags;
     struct nic_cache nc = {0};
+    static uint8_t frame[XSW_FRAME_MAX];
     for (PNET_BUFFER_LIST n = chain; n; n = n->Next) {
         struct xsw_fwd *f = xsw_fwd_of(n);
         PNET_BUFFER nb = NET_BUFFER_LIST_FIRST_NB(n);
         uint32_t len = nb ? NET_BUFFER_DATA_LENGTH(nb) : 0;
+        uint32_t copied = UINT32_MAX; /* the frame is copied once, for the first VM channel */
         for (uint32_t i = 0; f && i < f->arr.NumDestinations; i++) {
             const NDIS_SWITCH_PORT_DESTINATION *d = &f->dest[i];
             if (d->IsExcluded)
@@ -724,9 +726,16 @@ static void protocol_edge_deliver(struct xsw_switch *sw, PNET_BUFFER_LIST chain,
             if (dn) {
                 dn->stats.rx_frames++;
                 dn->stats.rx_bytes += len;
+                if (dn->chan) {
+                    if (copied == UINT32_MAX)
+                        copied = xsw_nbl_copy_frame(n, frame, sizeof frame);
+                    xsw_vm_deliver(sw, dn, frame, copied);
+                }
             }
         }
     }
+    if (sw->npending)
+        xsw_vm_flush(sw);
     ULONG rf = NDIS_RETURN_FLAGS_DISPATCH_LEVEL;
     if (flags & NDIS_RECEIVE_FLAGS_SWITCH_SINGLE_SOURCE)
         rf |= NDIS_RETURN_FLAGS_SWITCH_SINGLE_SOURCE;

@@ -28,7 +28,7 @@ static void usage(FILE *f)
             "usage: xsw-switch run --extension EXT.so --class capture|filter|forward [--extension ...]\n"
             "                      [--scenario NAME] [--vms N] [--packets N] [--chain N] [--seed N]\n"
             "                      [--trace FILE] [--pend-oids] [--record-calls] [--snaplen N]\n"
-            "                      [--fail-alloc N] [--quiet]\n"
+            "                      [--fail-alloc N] [--synthetic] [--quiet]\n"
             "       xsw-switch list\n"
             "       xsw-switch --version\n");
 }
@@ -145,6 +145,8 @@ int main(int argc, char **argv)
             cfg.fail_alloc_after = n;
         } else if (!strcmp(a, "--pend-oids")) {
             cfg.pend_oids = 1;
+        } else if (!strcmp(a, "--synthetic")) {
+            cfg.synthetic = 1;
         } else if (!strcmp(a, "--record-calls")) {
             cfg.record_calls = 1;
         } else if (!strcmp(a, "--quiet")) {
@@ -175,17 +177,20 @@ int main(int argc, char **argv)
             snprintf(dpath, sizeof dpath, "%.*s-destination%s", (int)(l - strlen(ext)), cfg.trace_path, ext);
             dst.trace_path = dpath;
         }
-        int r = xsw_live_migration_run(&cfg, &dst, &sp, err, sizeof err);
+        struct xsw_lm_result res;
+        int r = xsw_live_migration_run(&cfg, &dst, &sp, &res, err, sizeof err);
         if (r < 0) {
             fprintf(stderr, "xsw-switch: live migration stopped: %s\n", err);
-            return 2;
+            return res.findings ? 1 : 2;
         }
-        if (!quiet)
-            printf("scenario live-migration: %u extension(s), source and destination hosts: %s%s%s\n", cfg.n_ext,
-                   r ? "findings recorded" : "no finding", cfg.trace_path ? ", traces " : "",
-                   cfg.trace_path ? cfg.trace_path : "");
+        if (!quiet) {
+            printf("scenario live-migration: %u extension(s), 2 hosts: %u finding(s)", cfg.n_ext, res.findings);
+            if (cfg.trace_path)
+                printf(", %llu records in %s", (unsigned long long)res.src_records, cfg.trace_path);
+            printf("\n");
+        }
         if (cfg.trace_path && !quiet)
-            printf("destination host trace: %s\n", dpath);
+            printf("destination host trace: %llu records in %s\n", (unsigned long long)res.dst_records, dpath);
         return r;
     }
     struct xsw_switch *sw = xsw_switch_new(&cfg, err, sizeof err);

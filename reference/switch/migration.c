@@ -422,8 +422,12 @@ int xsw_live_migration_destination(struct xsw_switch *sw, int fd, const struct x
 }
 
 int xsw_live_migration_run(const struct xsw_switch_config *src_cfg, const struct xsw_switch_config *dst_cfg,
-                           const struct xsw_scenario_params *p, char *err, size_t errlen)
+                           const struct xsw_scenario_params *p, struct xsw_lm_result *res, char *err, size_t errlen)
 {
+    struct xsw_lm_result dummy;
+    if (!res)
+        res = &dummy;
+    memset(res, 0, sizeof *res);
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
         snprintf(err, errlen, "socketpair: %s", strerror(errno));
@@ -445,7 +449,11 @@ int xsw_live_migration_run(const struct xsw_switch_config *src_cfg, const struct
         else if (!dst)
             fprintf(stderr, "xsw: destination host: %s\n", e);
         unsigned findings = dst ? xsw_switch_findings(dst, 0) : 0;
+        uint64_t records = dst ? xsw_switch_records(dst) : 0;
         xsw_switch_free(dst);
+        /* The source reports both hosts' findings. */
+        if (write_all(sv[1], &findings, sizeof findings) || write_all(sv[1], &records, sizeof records))
+            findings = 1;
         fflush(NULL);
         _exit(r ? 2 : findings ? 1 : 0);
     }
@@ -455,7 +463,14 @@ int xsw_live_migration_run(const struct xsw_switch_config *src_cfg, const struct
     if (r && src)
         snprintf(err, errlen, "source host: %s", xsw_switch_error(src));
     unsigned findings = src ? xsw_switch_findings(src, 0) : 0;
+    res->src_records = src ? xsw_switch_records(src) : 0;
     xsw_switch_free(src);
+    unsigned dst_findings = 0;
+    if (read_all(sv[0], &dst_findings, sizeof dst_findings) == 0) {
+        findings += dst_findings;
+        if (read_all(sv[0], &res->dst_records, sizeof res->dst_records))
+            res->dst_records = 0;
+    }
     close(sv[0]);
     int status = 0;
     waitpid(pid, &status, 0);
@@ -463,6 +478,7 @@ int xsw_live_migration_run(const struct xsw_switch_config *src_cfg, const struct
         snprintf(err, errlen, "destination host %s", WIFSIGNALED(status) ? "crashed" : "could not finish");
         r = XSW_EIO;
     }
+    res->findings = findings;
     if (r)
         return r;
     return (findings || WEXITSTATUS(status) == 1) ? 1 : 0;

@@ -185,7 +185,15 @@ int64_t xsw_nic_connect(struct xsw_switch *sw, uint32_t port_id, uint16_t nic_in
         return XSW_EINVAL;
     n->state = NdisSwitchNicStateConnected;
     n->disconnect_issued = 0;
-    return nic_oid(sw, OID_SWITCH_NIC_CONNECT, p, n, 0);
+    int64_t st = nic_oid(sw, OID_SWITCH_NIC_CONNECT, p, n, 0);
+    n = xsw_nic_find(sw, port_id, nic_index);
+    /* The guest's NetVSC binds once its NIC is connected (vmbus-nvsp-rndis.md §2.7). */
+    if (st == NDIS_STATUS_SUCCESS && n && sw->cfg.synthetic && n->type == XSW_NIC_SYNTHETIC && !n->chan) {
+        int r = xsw_vm_channel_open(sw, port_id, nic_index);
+        if (r)
+            return r;
+    }
+    return st;
 }
 
 int64_t xsw_nic_disconnect(struct xsw_switch *sw, uint32_t port_id, uint16_t nic_index)
@@ -194,6 +202,9 @@ int64_t xsw_nic_disconnect(struct xsw_switch *sw, uint32_t port_id, uint16_t nic
     struct xsw_nic *n = nic_get(sw, port_id, nic_index, &p, "NIC_DISCONNECT");
     if (!n)
         return XSW_EINVAL;
+    /* The guest's NIC goes away first (RNDIS HALT, buffers revoked), then the connection. */
+    xsw_vm_channel_close(sw, n, 1);
+    n->datapath_vf = 0;
     n->state = NdisSwitchNicStateDisconnected;
     n->disconnect_issued = 1;
     return nic_oid(sw, OID_SWITCH_NIC_DISCONNECT, p, n, 0);

@@ -289,6 +289,13 @@ void xsw_rec_oid(struct xsw_switch *sw, unsigned kind, unsigned point, unsigned 
 }
 
 /* Copy up to "cap" bytes of the first NET_BUFFER's data out of its MDL chain. */
+static uint32_t nb_copy(PNET_BUFFER nb, uint8_t *out, uint32_t cap);
+
+uint32_t xsw_nbl_copy_frame(PNET_BUFFER_LIST nbl, uint8_t *out, uint32_t cap)
+{
+    return nb_copy(NET_BUFFER_LIST_FIRST_NB(nbl), out, cap);
+}
+
 static uint32_t nb_copy(PNET_BUFFER nb, uint8_t *out, uint32_t cap)
 {
     if (!nb)

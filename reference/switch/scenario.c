@@ -21,6 +21,7 @@
 static const struct xsw_scenario_info scenarios[] = {
     {"vm-lifecycle", "switch start, N VMs start, traffic between VMs and to the external port, VMs stop, switch stop"},
     {"attach-active", "attach to an active switch that already has ports and NICs, then as vm-lifecycle"},
+    {"vf-failover", "SR-IOV: VM 0 gets a VF (NIC requests, VF association, data path switch), VF traffic bypasses the extensions, then fails over to the synthetic path"},
     {"live-migration", "one VM moved between two hosts (two traces): validation port, save, teardown, create, restore"},
     {"save-restore", "as vm-lifecycle; VM 0 is saved (NIC_SAVE), stopped, started on a new port and restored (NIC_RESTORE), with a blob of an extension that is not on this host"},
     {NULL, NULL},
@@ -240,7 +241,7 @@ static int send_frames(struct xsw_switch *sw, uint32_t port, uint16_t nic, struc
 {
     for (unsigned i = 0; i < n; i += chain) {
         unsigned k = n - i < chain ? n - i : chain;
-        int r = xsw_switch_send(sw, port, nic, f + i, k);
+        int r = xsw_vm_send(sw, port, nic, f + i, k);
         if (r < 0)
             return r;
     }
@@ -304,6 +305,71 @@ static int traffic(struct xsw_switch *sw, const struct xsw_scenario_params *p)
 }
 
 static int run_steps(struct xsw_switch *sw, int active, const struct xsw_scenario_params *p);
+
+/* VM 0 and the gateway exchange a few frames; "tag" varies the payloads. */
+static int vm0_gateway_traffic(struct xsw_switch *sw, const struct xsw_scenario_params *p, unsigned tag)
+{
+    struct vm v0;
+    vm_addr(0, p->seed, &v0);
+    unsigned n = p->packets ? (p->packets > 8 ? 8 : p->packets) : 2;
+    struct xsw_frame f[8];
+    for (unsigned j = 0; j < n; j++) {
+        f[j].data = frame_buf[j];
+        f[j].len = xsw_build_udp(frame_buf[j], 100 + 10 * j, gw_mac, v0.mac, v0.ip, 0x08080808u, 0, p->seed + tag + j);
+    }
+    int r = xsw_vm_send(sw, v0.port, 0, f, n);
+    if (r < 0)
+        return r;
+    /* Replies from outside: straight to the VF while the guest uses it, else through the switch. */
+    for (unsigned j = 0; j < n; j++) {
+        unsigned len = xsw_build_udp(frame_buf[j], 100 + 10 * j, v0.mac, gw_mac, 0x08080808u, v0.ip, 0, p->seed + tag + 50 + j);
+        if (xsw_vf_receive(sw, v0.port, 0, frame_buf[j], len) == 0)
+            continue;
+        struct xsw_frame g = {frame_buf[j], len};
+        r = xsw_vm_send(sw, EXT_PORT, 1, &g, 1);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+/*
+ * SR-IOV on VM 0 (extensible-switch.md §4.8, vmbus-nvsp-rndis.md §2.9):
+ * VF attach (ALLOCATE_VF, CREATE_VPORT, MOVE_FILTER, NIC_UPDATED VFAssigned),
+ * the host tells the guest (SEND_VF_ASSOCIATION), the guest switches its
+ * data path to the VF, traffic flows on the VF past the extensions; then the
+ * failover: the guest switches back to synthetic, VF_ASSOCIATION(0), filters
+ * moved back, DELETE_VPORT, FREE_VF, NIC_UPDATED; traffic resumes through the
+ * extensions with no new NIC_CONNECT. An extension that vetoes ALLOCATE_VF
+ * keeps VM 0 on the synthetic path; one that indicates
+ * NDIS_STATUS_SWITCH_PORT_REMOVE_VF makes the switch fail over at once.
+ */
+static int vf_failover_vm0(struct xsw_switch *sw, const struct xsw_scenario_params *p)
+{
+    struct vm v0;
+    vm_addr(0, p->seed, &v0);
+    if (!xsw_nic_find(sw, v0.port, 0))
+        return 0;
+    int r = xsw_vf_attach(sw, v0.port, 0);
+    if (r < 0)
+        return r;
+    if (r == 1)
+        return vm0_gateway_traffic(sw, p, 300); /* vetoed: the VM stays on the synthetic path */
+    if (!xsw_vf_remove_requested(sw, v0.port, 0)) {
+        xsw_vm_vf_association(sw, v0.port, 0, 1);
+        if ((r = xsw_vm_switch_datapath(sw, v0.port, 0, 1)) < 0)
+            return r;
+        if ((r = vm0_gateway_traffic(sw, p, 400)) < 0)
+            return r;
+        /* Failover, guest side first: the data path back to synthetic. */
+        if ((r = xsw_vm_switch_datapath(sw, v0.port, 0, 0)) < 0)
+            return r;
+        xsw_vm_vf_association(sw, v0.port, 0, 0);
+    }
+    if ((r = xsw_vf_detach(sw, v0.port, 0)) < 0)
+        return r;
+    return vm0_gateway_traffic(sw, p, 500);
+}
 
 int xsw_scenario_host_start(struct xsw_switch *sw)
 {
@@ -403,7 +469,8 @@ int xsw_scenario_run(struct xsw_switch *sw, const char *name, const struct xsw_s
 {
     int active = !strcmp(name, "attach-active");
     int save = !strcmp(name, "save-restore");
-    if (!active && !save && strcmp(name, "vm-lifecycle")) {
+    int vf = !strcmp(name, "vf-failover");
+    if (!active && !save && !vf && strcmp(name, "vm-lifecycle")) {
         snprintf(sw->err, sizeof sw->err, "unknown scenario '%s' (xsw-switch list shows them)", name);
         return XSW_EINVAL;
     }
@@ -416,6 +483,7 @@ int xsw_scenario_run(struct xsw_switch *sw, const char *name, const struct xsw_s
     }
     sw->abort_armed = 1;
     sw->scenario_save = save;
+    sw->scenario_vf = vf;
     int r = run_steps(sw, active, p);
     sw->abort_armed = 0;
     return r;
@@ -499,6 +567,8 @@ static int run_steps(struct xsw_switch *sw, int active, const struct xsw_scenari
         CHECK(traffic(sw, p));
     if (sw->scenario_save && p->vms >= 2)
         CHECK(save_restore_vm0(sw, p));
+    if (sw->scenario_vf && p->vms >= 1)
+        CHECK(vf_failover_vm0(sw, p));
     if (p->vms >= 2 && (p->packets || p->vms <= 64)) {
         /*
          * VM 0 disconnects; VM 1 still sends to it before the NIC is deleted.

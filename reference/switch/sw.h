@@ -103,6 +103,9 @@ struct xsw_nic {
     uint8_t vf_assigned;
     uint8_t vf_remove_requested; /* a forwarding extension indicated SWITCH_PORT_REMOVE_VF */
     uint8_t datapath_vf;       /* the guest switched its data path to the VF */
+    uint8_t chan_pending;      /* frames queued on the channel, flushed after the chain */
+    struct xsw_vmchan *chan;   /* the VM's VMBus channel (synthetic data path model) */
+    void *chan_ctx;
     int32_t refs;
     uint8_t mac[6];
     enum xsw_nic_type type;
@@ -166,7 +169,12 @@ struct xsw_switch {
     jmp_buf abort_jmp;         /* where a hung extension's scenario is abandoned */
     int abort_armed;
     int hung;
-    int scenario_save;         /* the scenario saves and restores a VM NIC */                  /* an extension hung: busy-wait without progress, or an OID never completed */
+    int scenario_save;         /* the scenario saves and restores a VM NIC */
+    int scenario_vf;           /* the scenario attaches a VF to VM 0 and fails it over */
+#define XSW_MAX_PENDING_CHANS 64
+    struct xsw_nic *pending[XSW_MAX_PENDING_CHANS]; /* channels with queued frames */
+    unsigned npending;
+    unsigned vmbus_errors;                  /* an extension hung: busy-wait without progress, or an OID never completed */
 
     /* Port table: open addressing, power-of-two size. */
     struct xsw_port *ports;
@@ -252,6 +260,16 @@ void xsw_oid_run_deferred(struct xsw_switch *sw, const struct xsw_deferred *d);
 unsigned xsw_oid_final_checks(struct xsw_switch *sw);
 void xsw_oid_free_all(struct xsw_switch *sw);
 void xsw_fill_nic_params(const struct xsw_port *p, const struct xsw_nic *n, NDIS_SWITCH_NIC_PARAMETERS *np);
+
+/* synthetic.c */
+int xsw_vm_channel_open(struct xsw_switch *sw, uint32_t port, uint16_t nic);
+/* Close a VM's channel; "teardown" = the guest shuts its NIC down first (HALT, revoke buffers). */
+void xsw_vm_channel_close(struct xsw_switch *sw, struct xsw_nic *n, int teardown);
+void xsw_vm_deliver(struct xsw_switch *sw, struct xsw_nic *n, const uint8_t *frame, uint32_t len);
+void xsw_vm_flush(struct xsw_switch *sw);
+void xsw_rec_vf_frame(struct xsw_switch *sw, uint32_t port, uint16_t nic, int dir, const uint8_t *frame, uint32_t len);
+/* record.c: copy up to "cap" bytes of the NBL's first NET_BUFFER. */
+uint32_t xsw_nbl_copy_frame(PNET_BUFFER_LIST nbl, uint8_t *out, uint32_t cap);
 
 /* sriov.c */
 void xsw_protocol_edge_status(struct xsw_switch *sw, const NDIS_STATUS_INDICATION *ind);

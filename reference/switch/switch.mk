@@ -7,8 +7,13 @@ LIBXSWSW := $(B)/lib/libxswsw.a
 LIBXSWRT ?= $(B)/lib/libxswrt.a
 SW_CFLAGS := -Iinclude/xsw/ndis -Ireference/runtime -Ireference/switch
 # Everything a tool that hosts extensions links, in link order.
-HARNESS_LIBS := $(LIBXSWSW) $(LIBXSWRT) $(LIBXSW)
+LIBXSWVMBUS ?= $(B)/lib/libxswvmbus.a
+HARNESS_LIBS := $(LIBXSWSW) $(LIBXSWRT) $(LIBXSWVMBUS) $(LIBXSW)
 HARNESS_LDLIBS := $(PKG_LIBS_PCAP) -ldl -lpthread
+# How a program that hosts extensions links the harness: the switch and the
+# runtime whole (every NDIS entry point must be there for dlopen), -rdynamic.
+HARNESS_LINK = -rdynamic -Wl,--whole-archive $(LIBXSWSW) $(LIBXSWRT) -Wl,--no-whole-archive $(LIBXSWVMBUS) $(LIBXSW) \
+	$(HARNESS_LDLIBS)
 
 $(B)/obj/reference/switch/%.o: reference/switch/%.c
 	@mkdir -p $(dir $@)
@@ -22,8 +27,7 @@ $(LIBXSWSW): $(SW_OBJS)
 # -rdynamic: extensions loaded with dlopen resolve their NDIS imports here.
 $(B)/bin/xsw-switch: $(B)/obj/reference/switch/main.o $(HARNESS_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(XSW_LDFLAGS) -rdynamic -o $@ $< -Wl,--whole-archive $(LIBXSWSW) $(LIBXSWRT) -Wl,--no-whole-archive \
-		$(LIBXSW) $(HARNESS_LDLIBS)
+	$(CC) $(XSW_LDFLAGS) -o $@ $< $(HARNESS_LINK)
 
 all: $(B)/bin/xsw-switch
 UNIT_LIBS += $(LIBXSWSW)

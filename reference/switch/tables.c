@@ -37,6 +37,10 @@ int xsw_tables_init(struct xsw_switch *sw)
 
 void xsw_tables_free(struct xsw_switch *sw)
 {
+    for (uint32_t i = 0; sw->ports && i < sw->port_cap; i++)
+        for (unsigned k = 0; k < sizeof sw->ports[i].nics / sizeof sw->ports[i].nics[0]; k++)
+            if (sw->ports[i].nics[k].chan)
+                xsw_vm_channel_close(sw, &sw->ports[i].nics[k], 0); /* the switch is gone: no traffic */
     free(sw->ports);
     free(sw->macs);
     sw->ports = NULL;
