@@ -28,6 +28,7 @@ struct xsw_scenario_params {
     unsigned packets;      /* unicast frames each VM sends to its neighbour and to the gateway */
     unsigned chain;        /* frames per NBL chain (1..64) */
     uint32_t seed;         /* payload bytes and MAC/IP numbering */
+    unsigned vf_events;    /* vf-failover: VF attach/failover cycles (0 = 1) */
     int attach_active;     /* attach to an already active switch */
 };
 

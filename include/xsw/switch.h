@@ -130,6 +130,8 @@ struct xsw_saved_nic {
     } blob[XSW_MAX_SAVE_BLOBS];
 };
 void xsw_saved_nic_free(struct xsw_saved_nic *s);
+/* Append a copy of a whole saved blob (an NDIS_SWITCH_NIC_SAVE_STATE with its data). */
+int xsw_saved_nic_add_raw(struct xsw_saved_nic *s, const uint8_t *bytes, uint32_t len);
 /* Append a blob "extension_id" (16 bytes) with "data" (a blob of an extension that is not on this host). */
 int xsw_saved_nic_add(struct xsw_saved_nic *s, const uint8_t extension_id[16], const char *friendly,
                       const void *data, uint16_t len);
@@ -241,6 +243,21 @@ int xsw_switch_hung(const struct xsw_switch *sw);
 
 /* Flush the trace to disk (a child about to die still leaves a readable trace). */
 int xsw_switch_flush(struct xsw_switch *sw);
+
+/*
+ * Replay a recording (a scenario's trace made with no extension: the
+ * switch's stimuli) against this switch's extensions, recording their
+ * reactions in this switch's trace. The switch must be new (not loaded).
+ * Returns 0, or a negative XSW_E* code with the recording's frame number
+ * in xsw_switch_error().
+ */
+int xsw_replay(struct xsw_switch *sw, const char *recording);
+/*
+ * Live migration replays: the blobs the source host's extensions saved go
+ * to the destination host's replay (take them before freeing the source).
+ */
+void xsw_replay_take_saved(struct xsw_switch *sw, struct xsw_saved_nic *out);
+void xsw_replay_give_saved(struct xsw_switch *sw, struct xsw_saved_nic *in);
 
 /* Records written to the trace so far. */
 uint64_t xsw_switch_records(const struct xsw_switch *sw);

@@ -349,7 +349,10 @@ struct xsw_vmchan_ops {
     void (*guest_frame_to_host)(void *ctx, const uint8_t *frame, size_t len, const struct xsw_pkt_info *info);
     /* The guest decoded a frame the host delivered (VLAN tag restored into the frame). */
     void (*host_frame_to_guest)(void *ctx, const uint8_t *frame, size_t len, const struct xsw_pkt_info *info);
-    /* A decoder or an endpoint rejected bytes: "vmchan RELID guest|host: ...: offset N: ...". */
+    /* A decoder or an endpoint rejected bytes the peer sent, or the peer broke the protocol
+       (no answer, a refusal during bring-up): "vmchan RELID guest|host: ...: offset N: ...".
+       Refused calls (bad arguments, wrong state, resources exhausted) do not come here: they
+       only return a negative code and set xsw_vmchan_error(). */
     void (*error)(void *ctx, const char *msg);
 };
 
@@ -401,7 +404,7 @@ struct xsw_vmchan;
  */
 struct xsw_vmchan *xsw_vmchan_new(const struct xsw_vmchan_cfg *cfg, const struct xsw_vmchan_ops *ops, void *ctx);
 void xsw_vmchan_free(struct xsw_vmchan *ch);
-/* The last error message, "" if none. */
+/* The message of the last error or refused call, "" if none. */
 const char *xsw_vmchan_error(const struct xsw_vmchan *ch);
 void xsw_vmchan_get_state(const struct xsw_vmchan *ch, struct xsw_vmchan_state *st);
 
@@ -461,8 +464,9 @@ int xsw_vmchan_teardown(struct xsw_vmchan *ch);
 /*
  * Hand raw packet bytes to one endpoint as if the peer had written them to
  * the ring (dir 0: the host receives them, 1: the guest does). For tests and
- * fuzzing of the endpoints; emitted like any packet. Returns 0, or the
- * negative code of the rejection (also reported through ops->error).
+ * fuzzing of the endpoints; emitted like any packet. Returns 0, or
+ * XSW_EINVAL when the endpoint (or, answering it, the other one) reported a
+ * protocol error through ops->error.
  */
 int xsw_vmchan_inject(struct xsw_vmchan *ch, int dir, const uint8_t *pkt, size_t len);
 

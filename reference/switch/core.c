@@ -295,6 +295,7 @@ void xsw_switch_free(struct xsw_switch *sw)
             dlclose(sw->drivers[i].dl);
     }
     xsw_trace_writer_close(sw->tw);
+    xsw_saved_nic_free(&sw->replay_saved);
     xsw_oid_free_all(sw);
     xsw_tables_free(sw);
     xsw_dp_free(sw);

@@ -6,7 +6,16 @@
  *                  [--scenario NAME] [--vms N] [--packets N] [--chain N]
  *                  [--seed N] [--trace FILE] [--pend-oids] [--record-calls]
  *                  [--snaplen N] [--fail-alloc N] [--quiet]
+ *   xsw-switch record --scenario NAME --out FILE [--vms N] [--packets N] [--chain N]
+ *                     [--vf-events N] [--seed N] [--synthetic]
+ *   xsw-switch replay --recording FILE [--recording DESTINATION-FILE]
+ *                     --extension EXT.so --class CLASS [...] --trace FILE
  *   xsw-switch list
+ *
+ * A recording is a scenario played with no extension: the switch's stimuli.
+ * Replay feeds them to the extensions given and records their reactions; a
+ * live migration has two recordings (source, then destination host) and
+ * two output traces (FILE and FILE-destination).
  *
  * Exit status: 0 when the scenario ran and the harness recorded no finding,
  * 1 when it recorded findings (misuse of NDIS by an extension), 2 on usage or
@@ -29,6 +38,10 @@ static void usage(FILE *f)
             "                      [--scenario NAME] [--vms N] [--packets N] [--chain N] [--seed N]\n"
             "                      [--trace FILE] [--pend-oids] [--record-calls] [--snaplen N]\n"
             "                      [--fail-alloc N] [--synthetic] [--quiet]\n"
+            "       xsw-switch record --scenario NAME --out FILE [--vms N] [--packets N] [--chain N]\n"
+            "                         [--vf-events N] [--seed N] [--synthetic]\n"
+            "       xsw-switch replay --recording FILE [--recording DESTINATION-FILE]\n"
+            "                         --extension EXT.so --class CLASS [...] --trace FILE\n"
             "       xsw-switch list\n"
             "       xsw-switch --version\n");
 }
@@ -44,6 +57,64 @@ static int parse_uint(const char *opt, const char *s, unsigned long long max, un
     }
     *out = v;
     return 0;
+}
+
+/* TRACE.pcap -> TRACE-destination.pcap */
+static void destination_path(const char *trace, char *out, size_t cap)
+{
+    size_t l = strlen(trace);
+    int ext = l > 5 && !strcmp(trace + l - 5, ".pcap");
+    snprintf(out, cap, "%.*s-destination%s", (int)(ext ? l - 5 : l), trace, ext ? ".pcap" : "");
+}
+
+/* Replay one recording, or a live migration's two (source, then destination). */
+static int do_replay(struct xsw_switch_config *cfg, const char *const recordings[2], int quiet)
+{
+    if (!recordings[0] || !cfg->n_ext) {
+        fprintf(stderr, "xsw-switch replay: give --recording FILE and at least one --extension\n");
+        return 2;
+    }
+    static char dpath[4300];
+    struct xsw_saved_nic carry;
+    memset(&carry, 0, sizeof carry);
+    unsigned findings = 0;
+    int rc = 0;
+    for (unsigned h = 0; h < 2 && recordings[h]; h++) {
+        struct xsw_switch_config c = *cfg;
+        c.scenario = "replay";
+        c.params = recordings[h];
+        c.record_frames = 1;
+        if (h == 1 && cfg->trace_path) {
+            destination_path(cfg->trace_path, dpath, sizeof dpath);
+            c.trace_path = dpath;
+        }
+        char err[XSW_ERRBUF_SIZE];
+        struct xsw_switch *sw = xsw_switch_new(&c, err, sizeof err);
+        if (!sw) {
+            fprintf(stderr, "xsw-switch: %s\n", err);
+            xsw_saved_nic_free(&carry);
+            return 2;
+        }
+        xsw_replay_give_saved(sw, &carry);
+        int r = xsw_replay(sw, recordings[h]);
+        if (r) {
+            fprintf(stderr, "xsw-switch: replay of %s stopped: %s\n", recordings[h], xsw_switch_error(sw));
+            rc = rc ? rc : (xsw_switch_hung(sw) ? 1 : 2);
+        }
+        xsw_replay_take_saved(sw, &carry);
+        findings += xsw_switch_findings(sw, 0);
+        if (!quiet)
+            printf("replay of %s: %u extension(s): %u finding(s), %llu records in %s\n", recordings[h],
+                   xsw_switch_depth(sw), xsw_switch_findings(sw, 0), (unsigned long long)xsw_switch_records(sw),
+                   c.trace_path ? c.trace_path : "(no trace)");
+        xsw_switch_free(sw);
+        if (r)
+            break;
+    }
+    xsw_saved_nic_free(&carry);
+    if (findings)
+        return 1;
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -65,7 +136,8 @@ int main(int argc, char **argv)
             printf("%-16s %s\n", s->name, s->summary);
         return 0;
     }
-    if (strcmp(argv[1], "run")) {
+    int record = !strcmp(argv[1], "record"), replay = !strcmp(argv[1], "replay");
+    if (strcmp(argv[1], "run") && !record && !replay) {
         fprintf(stderr, "xsw-switch: unknown command '%s'\n", argv[1]);
         usage(stderr);
         return 2;
@@ -75,6 +147,7 @@ int main(int argc, char **argv)
     cfg.record_frames = 1;
     struct xsw_scenario_params sp = {.vms = 4, .packets = 8, .chain = 4, .seed = 1};
     const char *scenario = "vm-lifecycle";
+    const char *recordings[2] = {NULL, NULL};
     int quiet = 0;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -108,9 +181,21 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--scenario")) {
             NEED_ARG;
             scenario = v;
-        } else if (!strcmp(a, "--trace")) {
+        } else if (!strcmp(a, "--trace") || (record && !strcmp(a, "--out"))) {
             NEED_ARG;
             cfg.trace_path = v;
+        } else if (replay && !strcmp(a, "--recording")) {
+            NEED_ARG;
+            if (recordings[1]) {
+                fprintf(stderr, "xsw-switch: at most two --recording files (a live migration's two hosts)\n");
+                return 2;
+            }
+            recordings[recordings[0] ? 1 : 0] = v;
+        } else if (!strcmp(a, "--vf-events")) {
+            NEED_ARG;
+            if (parse_uint(a, v, 64, &n))
+                return 2;
+            sp.vf_events = (unsigned)n;
         } else if (!strcmp(a, "--vms")) {
             NEED_ARG;
             if (parse_uint(a, v, 60000, &n))
@@ -162,6 +247,16 @@ int main(int argc, char **argv)
             fprintf(stderr, "xsw-switch: %s: give its class with --class capture|filter|forward\n", cfg.ext[i].path);
             return 2;
         }
+    if (record && cfg.n_ext) {
+        fprintf(stderr, "xsw-switch record: a recording has no extension (it holds the switch's stimuli)\n");
+        return 2;
+    }
+    if (record && !cfg.trace_path) {
+        fprintf(stderr, "xsw-switch record: --out FILE is required\n");
+        return 2;
+    }
+    if (replay)
+        return do_replay(&cfg, recordings, quiet);
     char params[256];
     xsw_scenario_params_text(&sp, params, sizeof params);
     cfg.scenario = scenario;

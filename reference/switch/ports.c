@@ -306,6 +306,20 @@ int xsw_saved_nic_add(struct xsw_saved_nic *s, const uint8_t extension_id[16], c
     return 0;
 }
 
+int xsw_saved_nic_add_raw(struct xsw_saved_nic *s, const uint8_t *bytes, uint32_t len)
+{
+    if (s->n == XSW_MAX_SAVE_BLOBS)
+        return XSW_ELIMIT;
+    uint8_t *b = calloc(1, len > sizeof(NDIS_SWITCH_NIC_SAVE_STATE) ? len : sizeof(NDIS_SWITCH_NIC_SAVE_STATE));
+    if (!b)
+        return XSW_ENOMEM;
+    memcpy(b, bytes, len);
+    s->blob[s->n].bytes = b;
+    s->blob[s->n].len = len;
+    s->n++;
+    return 0;
+}
+
 /* "buf" holds at least sizeof(NDIS_SWITCH_NIC_SAVE_STATE) bytes; "size" is what the OID says. */
 static void save_state_init(uint8_t *buf, uint32_t size, uint32_t port, uint16_t nic)
 {

@@ -95,7 +95,8 @@ void xsw_rec_meta(struct xsw_switch *sw)
         n += (size_t)snprintf(t + n, cap - n, "%s%s", sw->cfg.params,
                               sw->cfg.params[0] && sw->cfg.params[strlen(sw->cfg.params) - 1] != '\n' ? "\n" : "");
     if (n < cap)
-        n += (size_t)snprintf(t + n, cap - n, "depth=%u\n", sw->depth);
+        n += (size_t)snprintf(t + n, cap - n, "depth=%u\n%s%s", sw->depth, sw->cfg.synthetic ? "synthetic=1\n" : "",
+                              sw->active ? "active=1\n" : "");
     for (unsigned i = 0; i < sw->depth && n < cap; i++)
         n += (size_t)snprintf(t + n, cap - n, "ext.%u.name=%s\next.%u.class=%s\next.%u.path=%s\n", i,
                               sw->drivers[i].name, i, xsw_class_name(sw->drivers[i].cls), i, sw->drivers[i].path);

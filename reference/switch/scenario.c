@@ -34,7 +34,8 @@ const struct xsw_scenario_info *xsw_scenarios(void)
 
 void xsw_scenario_params_text(const struct xsw_scenario_params *p, char *out, size_t cap)
 {
-    snprintf(out, cap, "vms=%u\npackets=%u\nchain=%u\nseed=%u\n", p->vms, p->packets, p->chain, (unsigned)p->seed);
+    snprintf(out, cap, "vms=%u\npackets=%u\nchain=%u\nseed=%u\nvf_events=%u\n", p->vms, p->packets, p->chain,
+             (unsigned)p->seed, p->vf_events ? p->vf_events : 1);
 }
 
 static uint16_t csum16(const uint8_t *p, unsigned n)
@@ -567,7 +568,7 @@ static int run_steps(struct xsw_switch *sw, int active, const struct xsw_scenari
         CHECK(traffic(sw, p));
     if (sw->scenario_save && p->vms >= 2)
         CHECK(save_restore_vm0(sw, p));
-    if (sw->scenario_vf && p->vms >= 1)
+    for (unsigned k = 0; sw->scenario_vf && p->vms >= 1 && k < (p->vf_events ? p->vf_events : 1); k++)
         CHECK(vf_failover_vm0(sw, p));
     if (p->vms >= 2 && (p->packets || p->vms <= 64)) {
         /*

@@ -174,7 +174,8 @@ struct xsw_switch {
 #define XSW_MAX_PENDING_CHANS 64
     struct xsw_nic *pending[XSW_MAX_PENDING_CHANS]; /* channels with queued frames */
     unsigned npending;
-    unsigned vmbus_errors;                  /* an extension hung: busy-wait without progress, or an OID never completed */
+    unsigned vmbus_errors;
+    struct xsw_saved_nic replay_saved; /* what a replay's NIC_SAVE got, for its restore */                  /* an extension hung: busy-wait without progress, or an OID never completed */
 
     /* Port table: open addressing, power-of-two size. */
     struct xsw_port *ports;

@@ -31,3 +31,9 @@ $(B)/bin/xsw-switch: $(B)/obj/reference/switch/main.o $(HARNESS_LIBS)
 
 all: $(B)/bin/xsw-switch
 UNIT_LIBS += $(LIBXSWSW)
+
+# Scenario recordings (fixtures/scenarios/) stay reproducible and replay cleanly.
+TEST_SCRIPTS += tests/recordings.sh
+.PHONY: recordings
+recordings: $(B)/bin/xsw-switch
+	scripts/record-scenarios.sh $(B)

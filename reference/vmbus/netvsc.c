@@ -615,7 +615,7 @@ int vc_guest_bringup(struct xsw_vmchan *ch)
 {
     struct vc_guest *g = &ch->g;
     if (g->state != 0)
-        return vc_report(ch, GS, "bring-up of a channel that is not new");
+        return vc_fail(ch, GS, XSW_EINVAL, "bring-up of a channel that is not new");
     int rc;
     if ((rc = negotiate(ch)) || (rc = connect_buffers(ch)) || (rc = rndis_bringup(ch)))
         return rc;
@@ -675,7 +675,7 @@ static int tx_prepare(struct xsw_vmchan *ch, const struct xsw_frame_in *fi, stru
     struct vc_guest *g = &ch->g;
     memset(t, 0, sizeof *t);
     if (!fi->data || fi->len < VC_ETH_HLEN)
-        return vc_report(ch, GS, "frame of %u bytes is shorter than an Ethernet header", fi->len);
+        return vc_fail(ch, GS, XSW_EINVAL, "frame of %u bytes is shorter than an Ethernet header", fi->len);
     uint16_t tci = fi->vlan_tci;
     t->data = fi->data;
     t->flen = fi->len;
@@ -686,7 +686,7 @@ static int tx_prepare(struct xsw_vmchan *ch, const struct xsw_frame_in *fi, stru
         t->flen -= 4;
     }
     if (t->flen > g->mtu + VC_ETH_HLEN)
-        return vc_report(ch, GS, "frame of %u bytes exceeds MTU %u", t->flen, g->mtu);
+        return vc_fail(ch, GS, XSW_EINVAL, "frame of %u bytes exceeds MTU %u", t->flen, g->mtu);
     if (fi->hash && g->num_chn > 1)
         t->ppi_len += put_ppi(t->ppi + t->ppi_len, XSW_NBL_HASH_VALUE, fi->hash);
     if (tci)
@@ -796,7 +796,7 @@ int vc_guest_send(struct xsw_vmchan *ch, const struct xsw_frame_in *frames, unsi
 {
     struct vc_guest *g = &ch->g;
     if (g->state != 1)
-        return vc_report(ch, GS, "send on a channel that is not up");
+        return vc_fail(ch, GS, XSW_EINVAL, "send on a channel that is not up");
     int cur = -1;
     uint32_t used = 0, count = 0, sent = 0;
     int rc = 0;
@@ -826,7 +826,7 @@ int vc_guest_send(struct xsw_vmchan *ch, const struct xsw_frame_in *frames, unsi
         if (cur < 0) {
             cur = sect_alloc(g);
             if (cur < 0) {
-                rc = vc_report(ch, GS, "all %u send sections are in use", g->send_section_cnt);
+                rc = vc_fail(ch, GS, XSW_ELIMIT, "all %u send sections are in use", g->send_section_cnt);
                 break;
             }
             used = count = 0;
@@ -1169,9 +1169,9 @@ int vc_guest_switch_datapath(struct xsw_vmchan *ch, int to_vf)
 {
     struct vc_guest *g = &ch->g;
     if (g->state != 1 || g->nvsp_ver < XSW_NVSP_PROTOCOL_VERSION_4)
-        return vc_report(ch, GS, "SWITCH_DATA_PATH needs an up channel with NVSP >= V4");
+        return vc_fail(ch, GS, XSW_EINVAL, "SWITCH_DATA_PATH needs an up channel with NVSP >= V4");
     if (to_vf && !g->vf_alloc)
-        return vc_report(ch, GS, "SWITCH_DATA_PATH to the VF before the host associated one");
+        return vc_fail(ch, GS, XSW_EINVAL, "SWITCH_DATA_PATH to the VF before the host associated one");
     uint8_t msg[XSW_NVSP_MSG_SIZE], resp[VC_COMP_MAX];
     uint32_t rlen = 0;
     vc_nvsp_init(msg, sizeof msg, XSW_NVSP_MSG4_TYPE_SWITCH_DATA_PATH);
@@ -1187,7 +1187,7 @@ int vc_guest_teardown(struct xsw_vmchan *ch)
 {
     struct vc_guest *g = &ch->g;
     if (g->state != 1)
-        return vc_report(ch, GS, "teardown of a channel that is not up");
+        return vc_fail(ch, GS, XSW_EINVAL, "teardown of a channel that is not up");
     vc_host_flush(ch);
     /* ndo_stop: rndis_filter_close() clears the packet filter. */
     uint8_t f[4] = { 0, 0, 0, 0 };

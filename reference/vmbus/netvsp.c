@@ -73,8 +73,8 @@ static int xfer_send(struct xsw_vmchan *ch, const uint32_t *sect, const uint32_t
         for (uint32_t i = 0; i < n; i++)
             sect_put(h, sect[i]);
         ch->st.rx_dropped += n;
-        return vc_report(ch, HS, "%d transfer-page packets await their completion; %u messages dropped", VC_RXO_SLOTS,
-                         n);
+        return vc_fail(ch, HS, XSW_ELIMIT, "%d transfer-page packets await their completion; %u messages dropped",
+                       VC_RXO_SLOTS, n);
     }
     uint32_t ranges[VC_RX_BATCH][2];
     uint32_t total = 0;
@@ -909,9 +909,11 @@ int vc_host_deliver(struct xsw_vmchan *ch, const uint8_t *frame, size_t len, uin
 {
     struct vc_host *h = &ch->h;
     if (!h->recv_ok || h->rndis_state != 1)
-        return vc_report(ch, HS, "frame for a guest whose receive path is not up");
-    if (!frame || len < VC_ETH_HLEN || len > ch->cfg.mtu + VC_ETH_HLEN + 4)
-        return vc_report(ch, HS, "frame of %zu bytes for MTU %u", len, ch->cfg.mtu);
+        return vc_fail(ch, HS, XSW_EINVAL, "frame for a guest whose receive path is not up");
+    if (!frame || len < VC_ETH_HLEN || len > ch->cfg.mtu + VC_ETH_HLEN + 4) {
+        ch->st.rx_dropped++;
+        return vc_fail(ch, HS, XSW_EINVAL, "frame of %zu bytes for MTU %u", len, ch->cfg.mtu);
+    }
     if (!filter_ok(ch, frame)) {
         ch->st.rx_filtered++;
         return 0;
@@ -923,8 +925,10 @@ int vc_host_deliver(struct xsw_vmchan *ch, const uint8_t *frame, size_t len, uin
         tci = xsw_ld_be16(frame + 14);
         flen -= 4;
     }
-    if (flen > ch->cfg.mtu + VC_ETH_HLEN)
-        return vc_report(ch, HS, "untagged frame of %u bytes exceeds MTU %u", flen, ch->cfg.mtu);
+    if (flen > ch->cfg.mtu + VC_ETH_HLEN) {
+        ch->st.rx_dropped++;
+        return vc_fail(ch, HS, XSW_EINVAL, "untagged frame of %u bytes exceeds MTU %u", flen, ch->cfg.mtu);
+    }
     int s = sect_get(h);
     if (s < 0 && !ch->in_pump) {
         vc_host_flush(ch);
@@ -932,7 +936,7 @@ int vc_host_deliver(struct xsw_vmchan *ch, const uint8_t *frame, size_t len, uin
     }
     if (s < 0) {
         ch->st.rx_dropped++;
-        return XSW_ELIMIT;
+        return vc_fail(ch, HS, XSW_ELIMIT, "all %u receive sections are in use", h->recv_section_cnt);
     }
     uint8_t *q = ch->recvbuf + (size_t)s * h->recv_section_size;
     uint8_t *d;
@@ -983,7 +987,7 @@ int vc_host_vf_association(struct xsw_vmchan *ch, int allocated, uint32_t serial
 {
     struct vc_host *h = &ch->h;
     if (!h->inited || h->nvsp_ver < XSW_NVSP_PROTOCOL_VERSION_4)
-        return vc_report(ch, HS, "SEND_VF_ASSOCIATION needs NVSP >= V4");
+        return vc_fail(ch, HS, XSW_EINVAL, "SEND_VF_ASSOCIATION needs NVSP >= V4");
     uint8_t m[XSW_NVSP_MSG_SIZE];
     uint32_t n = msg_size(h);
     vc_nvsp_init(m, n, XSW_NVSP_MSG4_TYPE_SEND_VF_ASSOCIATION);
@@ -998,7 +1002,7 @@ int vc_host_indicate_status(struct xsw_vmchan *ch, uint32_t status)
 {
     struct vc_host *h = &ch->h;
     if (!h->recv_ok || h->rndis_state != 1)
-        return vc_report(ch, HS, "INDICATE_STATUS before RNDIS is initialized");
+        return vc_fail(ch, HS, XSW_EINVAL, "INDICATE_STATUS before RNDIS is initialized");
     /* Queued frames go first, so the guest sees events in the order the host produced them. */
     vc_host_flush(ch);
     uint32_t blen = 0;

@@ -152,6 +152,11 @@ void vc_pump(struct xsw_vmchan *ch);
 __attribute__((format(printf, 3, 4)))
 #endif
 int vc_report(struct xsw_vmchan *ch, int side, const char *fmt, ...);
+/* A refused call (bad arguments, wrong state, no resources): the message only, no ops->error. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+int vc_fail(struct xsw_vmchan *ch, int side, int code, const char *fmt, ...);
 uint64_t vc_rand(struct xsw_vmchan *ch);
 
 /* Descriptor + zero-padded payload for INBAND and COMP packets; returns the packet length. */

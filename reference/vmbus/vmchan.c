@@ -40,6 +40,19 @@ int vc_report(struct xsw_vmchan *ch, int side, const char *fmt, ...)
     return XSW_EINVAL;
 }
 
+int vc_fail(struct xsw_vmchan *ch, int side, int code, const char *fmt, ...)
+{
+    static const char *const who[] = { "guest", "host", "channel" };
+    int n = snprintf(ch->errbuf, sizeof ch->errbuf, "vmchan %u %s: ", ch->cfg.relid, who[side < 0 || side > 2 ? 2 : side]);
+    if (n >= 0 && (size_t)n < sizeof ch->errbuf) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(ch->errbuf + n, sizeof ch->errbuf - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
 /* splitmix64: small, deterministic, good enough to scatter page offsets. */
 uint64_t vc_rand(struct xsw_vmchan *ch)
 {
@@ -436,9 +449,9 @@ static int api_check(struct xsw_vmchan *ch, int waits)
     if (!ch)
         return XSW_EINVAL;
     if (ch->in_emit)
-        return vc_report(ch, 2, "called from inside ops->emit");
+        return vc_fail(ch, 2, XSW_EINVAL, "called from inside ops->emit");
     if (waits && ch->in_pump)
-        return vc_report(ch, 2, "a call that waits for the peer cannot be made from a callback");
+        return vc_fail(ch, 2, XSW_EINVAL, "a call that waits for the peer cannot be made from a callback");
     return 0;
 }
 
@@ -496,7 +509,7 @@ int xsw_vmchan_inject(struct xsw_vmchan *ch, int dir, const uint8_t *pkt, size_t
     if (rc)
         return rc;
     if (len > VC_RING_SIZE)
-        return vc_report(ch, 2, "injected packet of %zu bytes is larger than the ring", len);
+        return vc_fail(ch, 2, XSW_ELIMIT, "injected packet of %zu bytes is larger than the ring", len);
     if (ch->ops.emit) {
         ch->in_emit = 1;
         ch->ops.emit(ch->ctx, dir ? 1 : 0, pkt, len, NULL, 0);
