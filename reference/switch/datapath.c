@@ -57,13 +57,17 @@ static int pkt_grow(struct xsw_switch *sw)
 {
     size_t sz = sizeof(struct slab) + PKT_SLAB * sizeof(struct xsw_pkt) + 64;
     struct slab *s = calloc(1, sz);
-    if (!s)
+    uint8_t *frames = s ? malloc((size_t)PKT_SLAB * XSW_FRAME_MAX) : NULL;
+    if (!frames) {
+        free(s);
         return XSW_ENOMEM;
+    }
     s->next = pkt_slabs;
     pkt_slabs = s;
     uintptr_t base = ((uintptr_t)(s + 1) + 63) & ~(uintptr_t)63;
     struct xsw_pkt *p = (struct xsw_pkt *)base;
     for (unsigned i = 0; i < PKT_SLAB; i++) {
+        p[i].frame = frames + (size_t)i * XSW_FRAME_MAX;
         p[i].next_free = sw->pkt_free;
         sw->pkt_free = &p[i];
     }
@@ -137,6 +141,7 @@ void xsw_dp_free(struct xsw_switch *sw)
         for (unsigned i = 0; i < PKT_SLAB; i++)
             if (p[i].fwd.dest && p[i].fwd.dest != p[i].fwd.inline_dest)
                 free(p[i].fwd.dest);
+        free(p[0].frame); /* the slab's frame array */
         free(pkt_slabs);
         pkt_slabs = n;
     }
@@ -382,37 +387,74 @@ static void ingress_down(struct xsw_switch *sw, unsigned b, PNET_BUFFER_LIST cha
 }
 
 /* Check what an extension hands to NDIS: forwarding context present, flags honest. */
+static void single_source_finding(struct xsw_switch *sw, struct xsw_module *m, PNET_BUFFER_LIST first,
+                                  PNET_BUFFER_LIST other, const char *func)
+{
+    NDIS_SWITCH_FORWARDING_DETAIL_NET_BUFFER_LIST_INFO *d0 = detail(first), *d = detail(other);
+    char msg[200];
+    snprintf(msg, sizeof msg, "%s: SWITCH_SINGLE_SOURCE set on a chain with sources %u/%u and %u/%u (Driver Verifier 0xA00C)",
+             func, d0->SourcePortId, d0->SourceNicIndex, d->SourcePortId, d->SourceNicIndex);
+    xsw_rec_finding(sw, m->index, XSW_F_BAD_PARAMETER, 0, d->SourcePortId, d->SourceNicIndex, xsw_nbl_id(other), msg);
+}
+
 /*
- * Split "chain" into the NBLs that carry a switch forwarding context (kept,
- * with bit "bit" of their ingress or egress outstanding mask set) and those
- * that do not (*rejected); *count receives the length of the kept chain.
+ * Screen a chain an extension hands to NDIS, in one pass: every NBL must
+ * carry a switch forwarding context (kept, with bit "bit" of its ingress or
+ * egress outstanding mask set; the others go to *rejected), and with
+ * "single" every NBL must have the first one's source (SWITCH_SINGLE_SOURCE).
+ * *count receives the length of the kept chain. The chain is only re-linked
+ * when something is rejected.
  */
 static PNET_BUFFER_LIST screen_chain(struct xsw_switch *sw, struct xsw_module *m, PNET_BUFFER_LIST chain,
                                      const char *func, PNET_BUFFER_LIST *rejected, int ingress, unsigned bit,
-                                     ULONG *count)
+                                     ULONG *count, int single)
 {
-    PNET_BUFFER_LIST ok = NULL, *ok_tail = &ok, bad = NULL, *bad_tail = &bad;
+    const uint32_t mask = 1u << bit;
     ULONG n_ok = 0;
-    for (PNET_BUFFER_LIST n = chain, next; n; n = next) {
-        next = NET_BUFFER_LIST_NEXT_NBL(n);
-        n->Next = NULL;
+    int mismatch = 0;
+    uint64_t src0 = detail(chain)->AsUINT64 & 0x000000FFFFFF0000ull; /* SourcePortId and SourceNicIndex */
+    PNET_BUFFER_LIST n;
+    for (n = chain; n; n = n->Next) {
         struct xsw_fwd *f = xsw_fwd_of(n);
+        if (!f)
+            break;
+        if (ingress)
+            f->sent_mask |= mask;
+        else
+            f->ind_mask |= mask;
+        if (single && !mismatch && (detail(n)->AsUINT64 & 0x000000FFFFFF0000ull) != src0) {
+            mismatch = 1;
+            single_source_finding(sw, m, chain, n, func);
+        }
+        n_ok++;
+    }
+    if (!n) { /* the common case: every NBL is fine */
+        *rejected = NULL;
+        *count = n_ok;
+        return chain;
+    }
+    PNET_BUFFER_LIST ok = NULL, *ok_tail = &ok, bad = NULL, *bad_tail = &bad;
+    n_ok = 0;
+    for (PNET_BUFFER_LIST x = chain, next; x; x = next) {
+        next = NET_BUFFER_LIST_NEXT_NBL(x);
+        x->Next = NULL;
+        struct xsw_fwd *f = xsw_fwd_of(x);
         if (!f) {
             char msg[200];
             snprintf(msg, sizeof msg,
                      "%s: NBL %p has no switch forwarding context (AllocateNetBufferListForwardingContext not called; Driver Verifier 0xA003)",
-                     func, (void *)n);
+                     func, (void *)x);
             xsw_rec_finding(sw, m->index, XSW_F_BAD_PARAMETER, 0, 0, 0, 0, msg);
-            *bad_tail = n;
-            bad_tail = &n->Next;
+            *bad_tail = x;
+            bad_tail = &x->Next;
         } else {
             if (ingress)
-                f->sent_mask |= 1u << bit;
+                f->sent_mask |= mask;
             else
-                f->ind_mask |= 1u << bit;
+                f->ind_mask |= mask;
             n_ok++;
-            *ok_tail = n;
-            ok_tail = &n->Next;
+            *ok_tail = x;
+            ok_tail = &x->Next;
         }
     }
     *rejected = bad;
@@ -431,21 +473,6 @@ static void check_flags_irql(struct xsw_switch *sw, struct xsw_module *m, ULONG 
     }
 }
 
-static void check_single_source(struct xsw_switch *sw, struct xsw_module *m, PNET_BUFFER_LIST chain, const char *func)
-{
-    NDIS_SWITCH_FORWARDING_DETAIL_NET_BUFFER_LIST_INFO *d0 = detail(chain);
-    for (PNET_BUFFER_LIST n = chain->Next; n; n = n->Next) {
-        NDIS_SWITCH_FORWARDING_DETAIL_NET_BUFFER_LIST_INFO *d = detail(n);
-        if (d->SourcePortId != d0->SourcePortId || d->SourceNicIndex != d0->SourceNicIndex) {
-            char msg[200];
-            snprintf(msg, sizeof msg, "%s: SWITCH_SINGLE_SOURCE set on a chain with sources %u/%u and %u/%u (Driver Verifier 0xA00C)",
-                     func, d0->SourcePortId, d0->SourceNicIndex, d->SourcePortId, d->SourceNicIndex);
-            xsw_rec_finding(sw, m->index, XSW_F_BAD_PARAMETER, 0, d->SourcePortId, d->SourceNicIndex, xsw_nbl_id(n), msg);
-            return;
-        }
-    }
-}
-
 VOID NdisFSendNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST NetBufferLists, NDIS_PORT_NUMBER PortNumber,
                              ULONG SendFlags)
 {
@@ -459,7 +486,8 @@ VOID NdisFSendNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST NetB
     PNET_BUFFER_LIST bad;
     ULONG n_ok;
     PNET_BUFFER_LIST chain =
-        screen_chain(sw, m, NetBufferLists, "NdisFSendNetBufferLists", &bad, 1, m->index + 1, &n_ok);
+        screen_chain(sw, m, NetBufferLists, "NdisFSendNetBufferLists", &bad, 1, m->index + 1, &n_ok,
+                     (SendFlags & NDIS_SEND_FLAGS_SWITCH_SINGLE_SOURCE) != 0);
     if (bad) {
         /* Windows would crash on these; hand them back failed instead. */
         for (PNET_BUFFER_LIST n = bad; n; n = n->Next)
@@ -473,8 +501,6 @@ VOID NdisFSendNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST NetB
         xsw_rec_finding(sw, m->index, XSW_F_SEND_WHILE_PAUSED, 0, 0, 0, xsw_nbl_id(chain),
                         "NdisFSendNetBufferLists called while the filter module is paused");
     }
-    if (SendFlags & NDIS_SEND_FLAGS_SWITCH_SINGLE_SOURCE)
-        check_single_source(sw, m, chain, "NdisFSendNetBufferLists");
     xsw_rec_nbls(sw, XSW_K_NBL_SEND, m->index + 1, m->index, chain, SendFlags);
     ingress_down(sw, m->index + 1, chain, SendFlags);
 }
@@ -685,7 +711,8 @@ VOID NdisFIndicateReceiveNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFE
     PNET_BUFFER_LIST bad;
     ULONG n;
     PNET_BUFFER_LIST chain =
-        screen_chain(sw, m, NetBufferLists, "NdisFIndicateReceiveNetBufferLists", &bad, 0, m->index, &n);
+        screen_chain(sw, m, NetBufferLists, "NdisFIndicateReceiveNetBufferLists", &bad, 0, m->index, &n,
+                     (ReceiveFlags & NDIS_RECEIVE_FLAGS_SWITCH_SINGLE_SOURCE) != 0);
     if (bad && m->drv->chars.ReturnNetBufferListsHandler)
         m->drv->chars.ReturnNetBufferListsHandler(m->ctx, bad, ReceiveFlags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL);
     if (!chain)
@@ -702,8 +729,6 @@ VOID NdisFIndicateReceiveNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFE
     if (!xsw_sw_module_running(m))
         xsw_rec_finding(sw, m->index, XSW_F_SEND_WHILE_PAUSED, 0, 0, 0, xsw_nbl_id(chain),
                         "NdisFIndicateReceiveNetBufferLists called while the filter module is paused");
-    if (ReceiveFlags & NDIS_RECEIVE_FLAGS_SWITCH_SINGLE_SOURCE)
-        check_single_source(sw, m, chain, "NdisFIndicateReceiveNetBufferLists");
     xsw_rec_nbls(sw, XSW_K_NBL_INDICATE, m->index, m->index, chain, ReceiveFlags);
     egress_up(sw, m->index, chain, n, ReceiveFlags);
 }

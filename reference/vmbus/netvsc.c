@@ -1080,6 +1080,7 @@ static void on_xfer(struct xsw_vmchan *ch, const struct xsw_vmbus_pkt *pkt)
     uint32_t status = XSW_NVSP_STAT_SUCCESS;
     struct xsw_vmbus_range_iter it = XSW_VMBUS_RANGE_ITER_INIT;
     struct xsw_vmbus_range r;
+    ch->st.rx_xfer_pkts++;
     for (uint32_t i = 0; xsw_vmbus_range_next(pkt, &it, &r) > 0; i++) {
         if (r.byte_offset > ch->recv_size || r.byte_count > ch->recv_size - r.byte_offset ||
             r.byte_count > g->recv_section_size) {
