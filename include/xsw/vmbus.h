@@ -380,11 +380,18 @@ struct xsw_vmchan_state {
     int vf_allocated;               /* guest view (SEND_VF_ASSOCIATION) */
     uint32_t vf_serial;
     /* counters */
-    uint64_t pkts[2], bytes[2];     /* VMBus packets / bytes per direction */
-    uint64_t tx_frames, tx_msgs, tx_gpa_msgs, tx_completed, tx_failed;
-    uint64_t rx_frames, rx_xfer_pkts, rx_filtered, rx_dropped;
-    uint64_t rndis_requests, status_indications, indirection_tables;
-    uint64_t errors;
+    uint64_t pkts[2], bytes[2];     /* VMBus packets / bytes written per direction */
+    uint64_t tx_frames;             /* frames the host decoded from the guest (guest_frame_to_host) */
+    uint64_t tx_msgs, tx_gpa_msgs;  /* data SEND_RNDIS_PKTs the guest sent; of them GPA-direct */
+    uint64_t tx_completed, tx_failed; /* frames whose SEND_RNDIS_PKT the host completed with / without success */
+    uint64_t rx_frames;             /* frames the guest decoded (host_frame_to_guest) */
+    uint64_t rx_xfer_pkts;          /* transfer-page packets the guest received */
+    uint64_t rx_filtered;           /* host_deliver frames the guest's packet filter refused */
+    uint64_t rx_dropped;            /* host_deliver frames refused for size or lack of receive sections */
+    uint64_t rndis_requests;        /* RNDIS control messages the guest sent */
+    uint64_t status_indications;    /* INDICATE_STATUS messages the guest received */
+    uint64_t indirection_tables;    /* SEND_INDIRECTION_TABLE messages the guest accepted */
+    uint64_t errors;                /* ops->error reports */
 };
 
 struct xsw_vmchan;

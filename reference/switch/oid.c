@@ -437,27 +437,28 @@ int64_t xsw_issue_oid(struct xsw_switch *sw, uint32_t oid, int type, void *buf, 
 
 /* ---- The miniport edge -------------------------------------------------------------- */
 
-static void put_counted(uint8_t *at, const char *s)
+/* NDIS_IF_COUNTED_STRING: USHORT Length in bytes, then WCHAR[257] (ASCII "s" widened). */
+void xsw_put_counted(void *at, const char *s)
 {
-    /* NDIS_IF_COUNTED_STRING: USHORT Length in bytes, then WCHAR[257]. */
+    uint8_t *b = at;
     uint16_t n = 0;
-    for (; s[n] && n < 256; n++) {
+    for (; s && s[n] && n < 256; n++) {
         uint16_t w = (unsigned char)s[n];
-        memcpy(at + 2 + 2 * n, &w, 2);
+        memcpy(b + 2 + 2 * n, &w, 2);
     }
     uint16_t bytes = (uint16_t)(n * 2);
-    memcpy(at, &bytes, 2);
+    memcpy(b, &bytes, 2);
 }
 
-static void fill_port_params(const struct xsw_port *p, NDIS_SWITCH_PORT_PARAMETERS *pp)
+void xsw_fill_port_params(const struct xsw_port *p, NDIS_SWITCH_PORT_PARAMETERS *pp)
 {
     memset(pp, 0, sizeof *pp);
     pp->Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
     pp->Header.Revision = NDIS_SWITCH_PORT_PARAMETERS_REVISION_1;
     pp->Header.Size = NDIS_SIZEOF_NDIS_SWITCH_PORT_PARAMETERS_REVISION_1;
     pp->PortId = p->id;
-    put_counted((uint8_t *)&pp->PortName, p->name);
-    put_counted((uint8_t *)&pp->PortFriendlyName, p->name);
+    xsw_put_counted(&pp->PortName, p->name);
+    xsw_put_counted(&pp->PortFriendlyName, p->name);
     pp->PortType = (NDIS_SWITCH_PORT_TYPE)p->type;
     pp->IsValidationPort = p->validation ? TRUE : FALSE;
     pp->PortState = (NDIS_SWITCH_PORT_STATE)p->state;
@@ -471,15 +472,15 @@ void xsw_fill_nic_params(const struct xsw_port *p, const struct xsw_nic *n, NDIS
     np->Header.Size = NDIS_SIZEOF_NDIS_SWITCH_NIC_PARAMETERS_REVISION_2;
     char name[80];
     snprintf(name, sizeof name, "%s-nic%u", p->name, n->nic_index);
-    put_counted((uint8_t *)&np->NicName, name);
-    put_counted((uint8_t *)&np->NicFriendlyName, name);
+    xsw_put_counted(&np->NicName, name);
+    xsw_put_counted(&np->NicFriendlyName, name);
     np->PortId = p->id;
     np->NicIndex = n->nic_index;
     np->NicType = (NDIS_SWITCH_NIC_TYPE)n->type;
     np->NicState = (NDIS_SWITCH_NIC_STATE)n->state;
     if (n->type == XSW_NIC_SYNTHETIC || n->type == XSW_NIC_EMULATED) {
-        put_counted((uint8_t *)&np->VmName, p->name);
-        put_counted((uint8_t *)&np->VmFriendlyName, p->name);
+        xsw_put_counted(&np->VmName, p->name);
+        xsw_put_counted(&np->VmFriendlyName, p->name);
         memcpy(np->VMMacAddress, n->mac, 6);
     }
     np->MTU = n->mtu ? n->mtu : 1500;
@@ -506,8 +507,8 @@ static NDIS_STATUS answer_parameters(struct xsw_switch *sw, PNDIS_OID_REQUEST r)
     p->Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
     p->Header.Revision = NDIS_SWITCH_PARAMETERS_REVISION_1;
     p->Header.Size = NDIS_SIZEOF_NDIS_SWITCH_PARAMETERS_REVISION_1;
-    put_counted((uint8_t *)&p->SwitchName, "xsw-vswitch");
-    put_counted((uint8_t *)&p->SwitchFriendlyName, "xsw reference switch");
+    xsw_put_counted(&p->SwitchName, "xsw-vswitch");
+    xsw_put_counted(&p->SwitchFriendlyName, "xsw reference switch");
     uint32_t live = 0;
     for (uint32_t i = 0; i < sw->port_cap; i++)
         live += sw->ports[i].used == 1;
@@ -557,7 +558,7 @@ static NDIS_STATUS answer_array(struct xsw_switch *sw, PNDIS_OID_REQUEST r, int 
         if (p->used != 1 || p->validation)
             continue;
         if (!nics) {
-            fill_port_params(p, (NDIS_SWITCH_PORT_PARAMETERS *)(buf + first + (size_t)esz * k++));
+            xsw_fill_port_params(p, (NDIS_SWITCH_PORT_PARAMETERS *)(buf + first + (size_t)esz * k++));
             continue;
         }
         for (unsigned j = 0; j < sizeof p->nics / sizeof p->nics[0]; j++)

@@ -15,35 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void put_counted(void *at, const char *s)
-{
-    uint8_t *b = at;
-    uint16_t n = 0;
-    for (; s && s[n] && n < 256; n++) {
-        uint16_t w = (unsigned char)s[n];
-        memcpy(b + 2 + 2 * n, &w, 2);
-    }
-    uint16_t bytes = (uint16_t)(n * 2);
-    memcpy(b, &bytes, 2);
-}
-
 static int64_t set_oid(struct xsw_switch *sw, uint32_t oid, void *buf, uint32_t len)
 {
     return xsw_issue_oid(sw, oid, NdisRequestSetInformation, buf, len, len, NULL, NULL);
-}
-
-static void port_params(const struct xsw_port *p, NDIS_SWITCH_PORT_PARAMETERS *pp)
-{
-    memset(pp, 0, sizeof *pp);
-    pp->Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-    pp->Header.Revision = NDIS_SWITCH_PORT_PARAMETERS_REVISION_1;
-    pp->Header.Size = NDIS_SIZEOF_NDIS_SWITCH_PORT_PARAMETERS_REVISION_1;
-    pp->PortId = p->id;
-    put_counted(&pp->PortName, p->name);
-    put_counted(&pp->PortFriendlyName, p->name);
-    pp->PortType = (NDIS_SWITCH_PORT_TYPE)p->type;
-    pp->IsValidationPort = p->validation ? TRUE : FALSE;
-    pp->PortState = (NDIS_SWITCH_PORT_STATE)p->state;
 }
 
 int64_t xsw_port_create(struct xsw_switch *sw, uint32_t port_id, enum xsw_port_type type, const char *name,
@@ -63,7 +37,7 @@ int64_t xsw_port_create(struct xsw_switch *sw, uint32_t port_id, enum xsw_port_t
     p->validation = validation ? 1 : 0;
     snprintf(p->name, sizeof p->name, "%s", name ? name : "port");
     static NDIS_SWITCH_PORT_PARAMETERS pp;
-    port_params(p, &pp);
+    xsw_fill_port_params(p, &pp);
     int64_t st = set_oid(sw, OID_SWITCH_PORT_CREATE, &pp, sizeof pp);
     p = xsw_port_find(sw, port_id);
     if (st != NDIS_STATUS_SUCCESS && p)
@@ -80,7 +54,7 @@ int64_t xsw_port_teardown(struct xsw_switch *sw, uint32_t port_id)
     }
     p->state = NdisSwitchPortStateTeardown;
     static NDIS_SWITCH_PORT_PARAMETERS pp;
-    port_params(p, &pp);
+    xsw_fill_port_params(p, &pp);
     return set_oid(sw, OID_SWITCH_PORT_TEARDOWN, &pp, sizeof pp);
 }
 
@@ -109,7 +83,7 @@ int64_t xsw_port_delete(struct xsw_switch *sw, uint32_t port_id)
     }
     p->state = NdisSwitchPortStateDeleted;
     static NDIS_SWITCH_PORT_PARAMETERS pp;
-    port_params(p, &pp);
+    xsw_fill_port_params(p, &pp);
     int64_t st = set_oid(sw, OID_SWITCH_PORT_DELETE, &pp, sizeof pp);
     p = xsw_port_find(sw, port_id);
     if (p)
@@ -296,7 +270,7 @@ int xsw_saved_nic_add(struct xsw_saved_nic *s, const uint8_t extension_id[16], c
     st->Header.Revision = NDIS_SWITCH_NIC_SAVE_STATE_REVISION_1;
     st->Header.Size = (USHORT)total;
     memcpy(&st->ExtensionId, extension_id, 16);
-    put_counted(&st->ExtensionFriendlyName, friendly);
+    xsw_put_counted(&st->ExtensionFriendlyName, friendly);
     st->SaveDataSize = len;
     st->SaveDataOffset = SAVE_HDR;
     memcpy(b + SAVE_HDR, data, len);

@@ -265,6 +265,8 @@ void xsw_oid_run_deferred(struct xsw_switch *sw, const struct xsw_deferred *d);
 unsigned xsw_oid_final_checks(struct xsw_switch *sw);
 void xsw_oid_free_all(struct xsw_switch *sw);
 void xsw_fill_nic_params(const struct xsw_port *p, const struct xsw_nic *n, NDIS_SWITCH_NIC_PARAMETERS *np);
+void xsw_fill_port_params(const struct xsw_port *p, NDIS_SWITCH_PORT_PARAMETERS *pp);
+void xsw_put_counted(void *at, const char *s);
 
 /* synthetic.c */
 int xsw_vm_channel_open(struct xsw_switch *sw, uint32_t port, uint16_t nic);
