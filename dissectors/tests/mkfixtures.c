@@ -269,7 +269,8 @@ static size_t save_state(uint8_t *b, uint32_t port, const uint8_t *data, uint16_
     put16(b, 564, n);
     put16(b, 566, 576);
     put32(b, 568, 0);
-    memcpy(b + 576, data, n);
+    if (n)
+        memcpy(b + 576, data, n);
     return 576u + n;
 }
 

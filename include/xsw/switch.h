@@ -135,6 +135,9 @@ int xsw_saved_nic_add_raw(struct xsw_saved_nic *s, const uint8_t *bytes, uint32_
 /* Append a blob "extension_id" (16 bytes) with "data" (a blob of an extension that is not on this host). */
 int xsw_saved_nic_add(struct xsw_saved_nic *s, const uint8_t extension_id[16], const char *friendly,
                       const void *data, uint16_t len);
+/* Append the blob of "xsw foreign extension", which is installed on no host under test: every
+ * extension must pass it down untouched during restore (extensible-switch.md §4.7). */
+int xsw_saved_nic_add_foreign(struct xsw_saved_nic *s);
 
 /*
  * Save (extensible-switch.md §4.7): OID_SWITCH_NIC_SAVE repeated until it

@@ -356,6 +356,8 @@ static void set_wstr(WCHAR *dst, size_t cap, const char *src)
     dst[i] = 0;
 }
 
+static void report_failed_load(struct xsw_switch *sw, unsigned i);
+
 int xsw_switch_load(struct xsw_switch *sw)
 {
     /*
@@ -393,6 +395,8 @@ int xsw_switch_load(struct xsw_switch *sw)
         xsw_sw_call_leave(sa, si);
         sw->loading = -1;
         if (!NT_SUCCESS(st)) {
+            report_failed_load(sw, i);
+            sw->refused = 1;
             sw_err(sw, "%s: DriverEntry failed with status 0x%08x", d->name, (unsigned)st);
             return XSW_EINVAL;
         }
@@ -556,6 +560,7 @@ static const char *mod_state_name(enum xsw_mod_state s)
 
 static uint64_t pool_mark(unsigned actor);
 static uint64_t obj_mark(unsigned actor);
+static void report_failed_attach(struct xsw_switch *sw, unsigned i);
 
 static WCHAR attach_name[] = {'x', 's', 'w', '-', 'v', 'm', 's', 'w', 'i', 't', 'c', 'h', 0};
 
@@ -592,6 +597,8 @@ int xsw_switch_attach(struct xsw_switch *sw)
         if (st != NDIS_STATUS_SUCCESS) {
             m->state = XSW_MOD_DETACHED;
             xsw_rec_filter_state(sw, (unsigned)i, XSW_FE_ATTACH_FAILED, st, d->name);
+            report_failed_attach(sw, (unsigned)i);
+            sw->refused = 1;
             sw_err(sw, "%s: FilterAttach failed with %s (0x%08x)", d->name,
                    xsw_status_name(st) ? xsw_status_name(st) : "status", (unsigned)st);
             return XSW_EINVAL;
@@ -645,6 +652,7 @@ int xsw_switch_restart(struct xsw_switch *sw)
         if (st != NDIS_STATUS_SUCCESS) {
             m->state = XSW_MOD_PAUSED;
             xsw_rec_filter_state(sw, (unsigned)i, XSW_FE_RESTART_FAILED, st, m->drv->name);
+            sw->refused = 1;
             sw_err(sw, "%s: FilterRestart failed with 0x%08x", m->drv->name, (unsigned)st);
             return XSW_EINVAL;
         }
@@ -807,6 +815,42 @@ static void report_leak(const struct xsw_pool_leak *l, void *arg)
              (unsigned long long)l->serial, l->size, tag, (unsigned)l->tag, c->when);
     xsw_rec_finding(c->sw, c->actor, XSW_F_POOL_LEAK, l->size, 0, 0, l->serial, msg);
     c->bytes += l->size;
+}
+
+/*
+ * A driver whose DriverEntry fails is unloaded without a call to its
+ * DriverUnload, so it must have deregistered and freed everything itself:
+ * report what it left, and treat it as unloaded.
+ */
+static void report_failed_load(struct xsw_switch *sw, unsigned i)
+{
+    struct xsw_driver *d = &sw->drivers[i];
+    if (d->registered)
+        xsw_rec_finding(sw, i, XSW_F_BAD_PARAMETER, 0, 0, 0, 0,
+                        "DriverEntry failed without NdisFDeregisterFilterDriver");
+    struct leak_ctx lc = {sw, i, 0, UINT64_MAX, "failed DriverEntry", 0};
+    xsw_rt_pool_leaks(i, report_leak, &lc);
+    struct obj_leak_ctx oc = {sw, i, 0, UINT64_MAX, "failed DriverEntry"};
+    xsw_rt_obj_leaks(i, report_obj_leak, &oc);
+    xsw_rt_pool_forget(i);
+    xsw_rt_obj_forget(i);
+    d->unloaded = 1;
+}
+
+/*
+ * NDIS never calls FilterDetach after a failed FilterAttach, so the attach
+ * must have freed whatever it allocated: report what it left, as detach
+ * would. Allocations after this point are the driver's, judged at unload.
+ */
+static void report_failed_attach(struct xsw_switch *sw, unsigned i)
+{
+    struct xsw_module *m = &sw->mods[i];
+    m->detach_serial = pool_mark(i);
+    struct leak_ctx lc = {sw, i, m->attach_serial, m->detach_serial, "failed FilterAttach", 0};
+    xsw_rt_pool_leaks(i, report_leak, &lc);
+    m->detach_obj = obj_mark(i);
+    struct obj_leak_ctx oc = {sw, i, m->attach_obj, m->detach_obj, "failed FilterAttach"};
+    xsw_rt_obj_leaks(i, report_obj_leak, &oc);
 }
 
 int xsw_switch_detach(struct xsw_switch *sw)

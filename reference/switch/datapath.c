@@ -179,12 +179,14 @@ static void sync_available(PNET_BUFFER_LIST nbl, struct xsw_fwd *f)
     detail(nbl)->NumAvailableDestinations = avail > 0xFFFF ? 0xFFFF : avail;
 }
 
-static int fwd_reserve(struct xsw_fwd *f, uint32_t extra)
+/* "inject": the allocation is one an extension asked for (Add/Grow destinations), so the fault
+ * injector may fail it; the switch's own native forwarding is never failed on purpose. */
+static int fwd_reserve(struct xsw_fwd *f, uint32_t extra, int inject)
 {
     uint32_t need = f->arr.NumDestinations + extra;
     if (need <= f->dest_cap)
         return 0;
-    if (need > 65535 || xsw_rt_alloc_should_fail())
+    if (need > 65535 || (inject && xsw_rt_alloc_should_fail()))
         return XSW_ENOMEM;
     uint32_t ncap = f->dest_cap * 2;
     while (ncap < need)
@@ -533,11 +535,11 @@ static uint16_t target_nic(const struct xsw_port *p)
 }
 
 /* Make room for one more committed destination (Add grows the array itself). */
-static int fwd_room_for_one(struct xsw_fwd *f)
+static int fwd_room_for_one(struct xsw_fwd *f, int inject)
 {
     if (f->arr.NumElements > f->arr.NumDestinations)
         return 0;
-    if (fwd_reserve(f, 1))
+    if (fwd_reserve(f, 1, inject))
         return XSW_ENOMEM;
     f->arr.NumElements = f->arr.NumDestinations + 1;
     return 0;
@@ -545,7 +547,7 @@ static int fwd_room_for_one(struct xsw_fwd *f)
 
 static void add_native_dest(struct xsw_fwd *f, PNET_BUFFER_LIST nbl, uint32_t port, uint16_t nic)
 {
-    if (fwd_room_for_one(f))
+    if (fwd_room_for_one(f, 0))
         return;
     NDIS_SWITCH_PORT_DESTINATION *d = &f->dest[f->arr.NumDestinations++];
     memset(d, 0, sizeof *d);
@@ -1087,7 +1089,7 @@ static NDIS_STATUS h_add_dest(NDIS_SWITCH_CONTEXT ctx, PNET_BUFFER_LIST nbl, PND
     if (!f || !dest)
         st = NDIS_STATUS_INVALID_PARAMETER;
     else if ((st = check_new_dest(sw, f, dest, "AddNetBufferListDestination")) == NDIS_STATUS_SUCCESS) {
-        if (fwd_room_for_one(f)) {
+        if (fwd_room_for_one(f, 1)) {
             st = NDIS_STATUS_RESOURCES;
         } else {
             f->dest[f->arr.NumDestinations++] = *dest;
@@ -1115,7 +1117,7 @@ static NDIS_STATUS h_grow_dests(NDIS_SWITCH_CONTEXT ctx, PNET_BUFFER_LIST nbl, U
     if (!f || !out)
         st = NDIS_STATUS_INVALID_PARAMETER;
     else if ((uint64_t)f->arr.NumElements + n > 65535 ||
-             fwd_reserve(f, f->arr.NumElements - f->arr.NumDestinations + n))
+             fwd_reserve(f, f->arr.NumElements - f->arr.NumDestinations + n, 1))
         st = NDIS_STATUS_RESOURCES;
     else
         f->arr.NumElements += n;
@@ -1188,7 +1190,7 @@ static NDIS_STATUS h_copy_info(NDIS_SWITCH_CONTEXT ctx, PNET_BUFFER_LIST dst, PN
         dd->IsPacketDataSafe = sd->IsPacketDataSafe;
         dd->SafePacketDataSize = sd->SafePacketDataSize;
         if (flags & NDIS_SWITCH_COPY_NBL_INFO_FLAGS_PRESERVE_DESTINATIONS) {
-            if (fwd_reserve(fd, fd->arr.NumElements - fd->arr.NumDestinations + fs->arr.NumDestinations)) {
+            if (fwd_reserve(fd, fd->arr.NumElements - fd->arr.NumDestinations + fs->arr.NumDestinations, 1)) {
                 st = NDIS_STATUS_RESOURCES;
             } else {
                 memcpy(fd->dest + fd->arr.NumDestinations, fs->dest, fs->arr.NumDestinations * sizeof *fs->dest);

@@ -13,7 +13,8 @@
  *               (4) NIC_DISCONNECT, NIC_DELETE, PORT_TEARDOWN, PORT_DELETE;
  *   destination (5) NIC_CREATE, NIC_CONNECT, then the saved run-time data
  *               restored: NIC_RESTORE per blob ... NIC_RESTORE_COMPLETE.
- * The saved blobs travel from the source to the destination. Port policies
+ * The saved blobs travel from the source to the destination, joined by the
+ * blob of an extension the source ran and the destination lacks. Port policies
  * exercise PORT_PROPERTY_ADD / UPDATE / DELETE for VLAN, security and a
  * custom property.
  */
@@ -366,6 +367,13 @@ static int run_destination(struct xsw_switch *sw, int fd, const struct xsw_scena
     if (r) {
         xsw_saved_nic_free(&saved);
         snprintf(sw->err, sizeof sw->err, "live migration: the saved state from the source does not parse");
+        goto fail;
+    }
+    /* The source also ran an extension that is not installed here: its blob reaches the
+     * destination's extensions too, which must pass it down untouched. */
+    if ((r = xsw_saved_nic_add_foreign(&saved)) != 0) {
+        xsw_saved_nic_free(&saved);
+        snprintf(sw->err, sizeof sw->err, "live migration: more than %d saved blobs", XSW_MAX_SAVE_BLOBS);
         goto fail;
     }
     if (port_ok) {

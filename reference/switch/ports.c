@@ -280,6 +280,14 @@ int xsw_saved_nic_add(struct xsw_saved_nic *s, const uint8_t extension_id[16], c
     return 0;
 }
 
+int xsw_saved_nic_add_foreign(struct xsw_saved_nic *s)
+{
+    static const uint8_t foreign_id[16] = {0x5e, 0x11, 0xf0, 0x0d, 0x2b, 0x7a, 0x4c, 0x41,
+                                           0x9a, 0x06, 0x3e, 0x55, 0xc2, 0x81, 0x0f, 0x99};
+    static const char foreign_data[] = "state of an extension on another host";
+    return xsw_saved_nic_add(s, foreign_id, "xsw foreign extension", foreign_data, sizeof foreign_data);
+}
+
 int xsw_saved_nic_add_raw(struct xsw_saved_nic *s, const uint8_t *bytes, uint32_t len)
 {
     if (s->n == XSW_MAX_SAVE_BLOBS)

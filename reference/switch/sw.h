@@ -175,6 +175,7 @@ struct xsw_switch {
     int hung;
     int scenario_save;         /* the scenario saves and restores a VM NIC */
     int scenario_vf;           /* the scenario attaches a VF to VM 0 and fails it over */
+    int refused;               /* an extension failed DriverEntry, FilterAttach or FilterRestart */
 #define XSW_MAX_PENDING_CHANS 64
     struct xsw_nic *pending[XSW_MAX_PENDING_CHANS]; /* channels with queued frames */
     unsigned npending;
