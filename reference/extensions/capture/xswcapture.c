@@ -14,19 +14,73 @@
  * the switch is active it enumerates the NICs with OID_SWITCH_NIC_ARRAY
  * (retrying on NDIS_STATUS_INVALID_LENGTH with BytesNeeded), otherwise it
  * waits for NetEventSwitchActivate (querying-the-hyper-v-extensible-switch-
- * configuration.md). OIDs from above are cloned with
- * NdisAllocateCloneOidRequest and the original is kept in SourceReserved.
+ * configuration.md). OIDs from above are forwarded through the OID plumbing
+ * all xsw reference extensions share (../common/xswoid.h): cloned with
+ * NdisAllocateCloneOidRequest, the original kept in SourceReserved.
  */
 #include <ndis.h>
+#include "../common/xswoid.h"
 
 #define XSWCAP_TAG 'paCX'
+
+/*
+ * Hook points for xsw's deliberately broken fixtures (fixtures/extensions/):
+ * a fixture defines some of these macros and then includes this file, so
+ * that it is this extension with one defect. Here each is a no-op (or the
+ * reference's own value) and changes nothing.
+ *   XSWCAP_SERVICE_NAME, XSWCAP_UNIQUE_NAME, XSWCAP_FRIENDLY_NAME,
+ *   XSWCAP_LOG_NAME             the driver's identity
+ *   XSWCAP_FILTER_FIELDS        extra members of XSWCAP_FILTER
+ *   XSWCAP_HOOK_ALLOCATE_FILTER how FilterAttach allocates the filter context
+ *   XSWCAP_HOOK_FIRST_RESTART   first restart, once OID_SWITCH_PARAMETERS is known
+ *   XSWCAP_HOOK_OID_REQUEST     an OID from above arrives; TRUE: it is finished
+ *                               with *Status instead of being forwarded
+ *   XSWCAP_HOOK_OID_COMPLETE    a forwarded OID completed below, before it
+ *                               is completed upwards
+ *   XSWCAP_HOOK_SEND            ingress NBLs arrive; TRUE: they were passed
+ *                               on or completed there
+ *   XSWCAP_HOOK_SEND_COMPLETE   a send completion was passed up
+ */
+#ifndef XSWCAP_SERVICE_NAME
+#define XSWCAP_SERVICE_NAME L"XswCapture"
+#endif
+#ifndef XSWCAP_UNIQUE_NAME
+#define XSWCAP_UNIQUE_NAME L"{7b3e9a4c-1d2f-4e8a-9b61-5c0d2e7f8a11}"
+#endif
+#ifndef XSWCAP_FRIENDLY_NAME
+#define XSWCAP_FRIENDLY_NAME L"xsw reference capturing extension"
+#endif
+#ifndef XSWCAP_LOG_NAME
+#define XSWCAP_LOG_NAME "xswcapture"
+#endif
+#ifndef XSWCAP_FILTER_FIELDS
+#define XSWCAP_FILTER_FIELDS
+#endif
+#ifndef XSWCAP_HOOK_ALLOCATE_FILTER
+#define XSWCAP_HOOK_ALLOCATE_FILTER(Size, Tag) ExAllocatePool2(POOL_FLAG_NON_PAGED, (Size), (Tag))
+#endif
+#ifndef XSWCAP_HOOK_FIRST_RESTART
+#define XSWCAP_HOOK_FIRST_RESTART(Filter, Params) ((void)0)
+#endif
+#ifndef XSWCAP_HOOK_OID_REQUEST
+#define XSWCAP_HOOK_OID_REQUEST(Filter, OidRequest, Status) FALSE
+#endif
+#ifndef XSWCAP_HOOK_OID_COMPLETE
+#define XSWCAP_HOOK_OID_COMPLETE(Filter, OidRequest, Status) ((void)0)
+#endif
+#ifndef XSWCAP_HOOK_SEND
+#define XSWCAP_HOOK_SEND(Filter, NetBufferLists, PortNumber, SendFlags) FALSE
+#endif
+#ifndef XSWCAP_HOOK_SEND_COMPLETE
+#define XSWCAP_HOOK_SEND_COMPLETE(Filter, NetBufferLists, SendCompleteFlags) ((void)0)
+#endif
 
 typedef struct _XSWCAP_FILTER {
     NDIS_HANDLE FilterHandle;
     NDIS_SWITCH_CONTEXT SwitchContext;
     NDIS_SWITCH_OPTIONAL_HANDLERS SwitchHandlers;
+    XSW_OID_PATH Oids;
     volatile LONG Running;
-    volatile LONG PendingOids;
     BOOLEAN FirstRestartDone;
     BOOLEAN SwitchActive;
     ULONG NicsAtActivation;
@@ -36,14 +90,8 @@ typedef struct _XSWCAP_FILTER {
     volatile LONG EgressBytes;
     volatile LONG OidsSeen;
     volatile LONG StatusSeen;
+    XSWCAP_FILTER_FIELDS
 } XSWCAP_FILTER, *PXSWCAP_FILTER;
-
-/* An OID the extension issues itself, waited for on an event at PASSIVE_LEVEL. */
-typedef struct _XSWCAP_INTERNAL_OID {
-    NDIS_OID_REQUEST Request;
-    NDIS_EVENT Done;
-    NDIS_STATUS Status;
-} XSWCAP_INTERNAL_OID, *PXSWCAP_INTERNAL_OID;
 
 static NDIS_HANDLE XswCapDriverHandle;
 
@@ -73,66 +121,31 @@ static void XswCapCount(PNET_BUFFER_LIST Nbls, volatile LONG *NblCounter, volati
     }
 }
 
-/*
- * Issue a query from this filter and wait for it. Must run at PASSIVE_LEVEL
- * (NdisWaitEvent). Returns the completion status; *BytesNeeded is set on
- * NDIS_STATUS_INVALID_LENGTH.
- */
-static NDIS_STATUS XswCapQuery(_In_ PXSWCAP_FILTER Filter, _In_ NDIS_OID Oid, _Inout_ PVOID Buffer, _In_ ULONG Length,
-                               _Out_ PULONG BytesNeeded)
-{
-    PXSWCAP_INTERNAL_OID req = ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(*req), XSWCAP_TAG);
-    NDIS_STATUS status;
-
-    *BytesNeeded = 0;
-    if (req == NULL)
-        return NDIS_STATUS_RESOURCES;
-    NdisZeroMemory(req, sizeof(*req));
-    req->Request.Header.Type = NDIS_OBJECT_TYPE_OID_REQUEST;
-    req->Request.Header.Revision = NDIS_OID_REQUEST_REVISION_1;
-    req->Request.Header.Size = NDIS_SIZEOF_OID_REQUEST_REVISION_1;
-    req->Request.RequestType = NdisRequestQueryInformation;
-    req->Request.DATA.QUERY_INFORMATION.Oid = Oid;
-    req->Request.DATA.QUERY_INFORMATION.InformationBuffer = Buffer;
-    req->Request.DATA.QUERY_INFORMATION.InformationBufferLength = Length;
-    *(PVOID *)&req->Request.SourceReserved[0] = NULL; /* internal request */
-    NdisInitializeEvent(&req->Done);
-
-    InterlockedIncrement(&Filter->PendingOids);
-    status = NdisFOidRequest(Filter->FilterHandle, &req->Request);
-    if (status == NDIS_STATUS_PENDING) {
-        NdisWaitEvent(&req->Done, 0);
-        status = req->Status;
-    } else {
-        InterlockedDecrement(&Filter->PendingOids);
-    }
-    *BytesNeeded = req->Request.DATA.QUERY_INFORMATION.BytesNeeded;
-    ExFreePoolWithTag(req, XSWCAP_TAG);
-    return status;
-}
-
-/* Learn the switch's NICs once it is active (NIC_ARRAY, retried with BytesNeeded). */
+/* Learn the switch's NICs once it is active (OID_SWITCH_NIC_ARRAY). */
 static void XswCapEnumerate(_In_ PXSWCAP_FILTER Filter)
 {
-    ULONG length = sizeof(NDIS_SWITCH_NIC_ARRAY);
-    for (int attempt = 0; attempt < 4; attempt++) {
-        PNDIS_SWITCH_NIC_ARRAY array = ExAllocatePool2(POOL_FLAG_NON_PAGED, length, XSWCAP_TAG);
-        ULONG needed = 0;
-        NDIS_STATUS status;
-        if (array == NULL)
-            return;
-        NdisZeroMemory(array, length);
-        array->Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-        array->Header.Revision = NDIS_SWITCH_NIC_ARRAY_REVISION_1;
-        array->Header.Size = NDIS_SIZEOF_NDIS_SWITCH_NIC_ARRAY_REVISION_1;
-        status = XswCapQuery(Filter, OID_SWITCH_NIC_ARRAY, array, length, &needed);
-        if (status == NDIS_STATUS_SUCCESS)
-            Filter->NicsAtActivation = array->NumElements;
-        ExFreePoolWithTag(array, XSWCAP_TAG);
-        if (status != NDIS_STATUS_INVALID_LENGTH || needed <= length)
-            return;
-        length = needed;
-    }
+    PNDIS_SWITCH_NIC_ARRAY array = XswOidQueryNicArray(&Filter->Oids);
+
+    if (array == NULL)
+        return;
+    Filter->NicsAtActivation = array->NumElements;
+    ExFreePoolWithTag(array, XSWCAP_TAG);
+}
+
+/*
+ * A request this extension forwarded completed below (XSW_OID_FORWARDED): a
+ * capturing extension only observes it.
+ */
+static VOID XswCapForwarded(_In_ PVOID FilterContext, _In_ PNDIS_OID_REQUEST Original, _In_opt_ PVOID RequestContext,
+                            _In_ NDIS_STATUS Status)
+{
+    PXSWCAP_FILTER filter = FilterContext;
+
+    UNREFERENCED_PARAMETER(filter);
+    UNREFERENCED_PARAMETER(Original);
+    UNREFERENCED_PARAMETER(RequestContext);
+    UNREFERENCED_PARAMETER(Status);
+    XSWCAP_HOOK_OID_COMPLETE(filter, Original, Status);
 }
 
 NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING RegistryPath)
@@ -141,9 +154,9 @@ NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING Regi
     NDIS_STRING serviceName, uniqueName, friendlyName;
 
     UNREFERENCED_PARAMETER(RegistryPath);
-    RtlInitUnicodeString(&serviceName, L"XswCapture");
-    RtlInitUnicodeString(&uniqueName, L"{7b3e9a4c-1d2f-4e8a-9b61-5c0d2e7f8a11}");
-    RtlInitUnicodeString(&friendlyName, L"xsw reference capturing extension");
+    RtlInitUnicodeString(&serviceName, XSWCAP_SERVICE_NAME);
+    RtlInitUnicodeString(&uniqueName, XSWCAP_UNIQUE_NAME);
+    RtlInitUnicodeString(&friendlyName, XSWCAP_FRIENDLY_NAME);
 
     NdisZeroMemory(&chars, sizeof(chars));
     chars.Header.Type = NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS;
@@ -193,11 +206,12 @@ NDIS_STATUS XswCapAttach(_In_ NDIS_HANDLE NdisFilterHandle, _In_ NDIS_HANDLE Fil
     if (AttachParameters->MiniportMediaType != NdisMedium802_3)
         return NDIS_STATUS_INVALID_PARAMETER;
 
-    filter = ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(*filter), XSWCAP_TAG);
+    filter = XSWCAP_HOOK_ALLOCATE_FILTER(sizeof(*filter), XSWCAP_TAG);
     if (filter == NULL)
         return NDIS_STATUS_RESOURCES;
     NdisZeroMemory(filter, sizeof(*filter));
     filter->FilterHandle = NdisFilterHandle;
+    XswOidInitialize(&filter->Oids, NdisFilterHandle, XSWCAP_TAG, XswCapForwarded, NULL, filter);
 
     filter->SwitchHandlers.Header.Type = NDIS_OBJECT_TYPE_SWITCH_OPTIONAL_HANDLERS;
     filter->SwitchHandlers.Header.Revision = NDIS_SWITCH_OPTIONAL_HANDLERS_REVISION_1;
@@ -227,7 +241,7 @@ VOID XswCapDetach(_In_ NDIS_HANDLE FilterModuleContext)
 {
     PXSWCAP_FILTER filter = FilterModuleContext;
     /* Every OID this filter issued has completed by now (it waits for them). */
-    DbgPrint("xswcapture: ingress %ld NBLs / %ld bytes, egress %ld NBLs / %ld bytes, %ld OIDs, %ld status, %lu NICs at activation\n",
+    DbgPrint(XSWCAP_LOG_NAME ": ingress %ld NBLs / %ld bytes, egress %ld NBLs / %ld bytes, %ld OIDs, %ld status, %lu NICs at activation\n",
              (long)filter->IngressNbls, (long)filter->IngressBytes, (long)filter->EgressNbls, (long)filter->EgressBytes,
              (long)filter->OidsSeen, (long)filter->StatusSeen, (unsigned long)filter->NicsAtActivation);
     ExFreePoolWithTag(filter, XSWCAP_TAG);
@@ -240,21 +254,17 @@ NDIS_STATUS XswCapRestart(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_FILTE
 
     if (!filter->FirstRestartDone) {
         NDIS_SWITCH_PARAMETERS params;
-        ULONG needed;
         NDIS_STATUS status;
 
         filter->FirstRestartDone = TRUE;
-        NdisZeroMemory(&params, sizeof(params));
-        params.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-        params.Header.Revision = NDIS_SWITCH_PARAMETERS_REVISION_1;
-        params.Header.Size = NDIS_SIZEOF_NDIS_SWITCH_PARAMETERS_REVISION_1;
-        status = XswCapQuery(filter, OID_SWITCH_PARAMETERS, &params, sizeof(params), &needed);
+        status = XswOidQuerySwitchParameters(&filter->Oids, &params);
         if (status != NDIS_STATUS_SUCCESS)
             return status;
         if (params.IsActive) {
             filter->SwitchActive = TRUE;
             XswCapEnumerate(filter);
         }
+        XSWCAP_HOOK_FIRST_RESTART(filter, &params);
     }
     InterlockedExchange(&filter->Running, 1);
     return NDIS_STATUS_SUCCESS;
@@ -268,67 +278,23 @@ NDIS_STATUS XswCapPause(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_FILTER_
     return NDIS_STATUS_SUCCESS;
 }
 
-/* Copy a clone's results back into the original request. */
-static void XswCapCopyResults(_Inout_ PNDIS_OID_REQUEST Original, _In_ PNDIS_OID_REQUEST Clone)
-{
-    switch (Original->RequestType) {
-    case NdisRequestQueryInformation:
-    case NdisRequestQueryStatistics:
-        Original->DATA.QUERY_INFORMATION.BytesWritten = Clone->DATA.QUERY_INFORMATION.BytesWritten;
-        Original->DATA.QUERY_INFORMATION.BytesNeeded = Clone->DATA.QUERY_INFORMATION.BytesNeeded;
-        break;
-    case NdisRequestSetInformation:
-        Original->DATA.SET_INFORMATION.BytesRead = Clone->DATA.SET_INFORMATION.BytesRead;
-        Original->DATA.SET_INFORMATION.BytesNeeded = Clone->DATA.SET_INFORMATION.BytesNeeded;
-        break;
-    case NdisRequestMethod:
-        Original->DATA.METHOD_INFORMATION.BytesWritten = Clone->DATA.METHOD_INFORMATION.BytesWritten;
-        Original->DATA.METHOD_INFORMATION.BytesRead = Clone->DATA.METHOD_INFORMATION.BytesRead;
-        Original->DATA.METHOD_INFORMATION.BytesNeeded = Clone->DATA.METHOD_INFORMATION.BytesNeeded;
-        break;
-    default:
-        break;
-    }
-}
-
 NDIS_STATUS XswCapOidRequest(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_OID_REQUEST OidRequest)
 {
     PXSWCAP_FILTER filter = FilterModuleContext;
-    PNDIS_OID_REQUEST clone;
     NDIS_STATUS status;
 
     InterlockedIncrement(&filter->OidsSeen);
-    status = NdisAllocateCloneOidRequest(filter->FilterHandle, OidRequest, XSWCAP_TAG, &clone);
-    if (status != NDIS_STATUS_SUCCESS)
+    if (XSWCAP_HOOK_OID_REQUEST(filter, OidRequest, &status))
         return status;
-    *(PVOID *)&clone->SourceReserved[0] = OidRequest;
-    InterlockedIncrement(&filter->PendingOids);
-    status = NdisFOidRequest(filter->FilterHandle, clone);
-    if (status != NDIS_STATUS_PENDING) {
-        /* Completed synchronously below: finish here and return the same status. */
-        XswCapCopyResults(OidRequest, clone);
-        NdisFreeCloneOidRequest(filter->FilterHandle, clone);
-        InterlockedDecrement(&filter->PendingOids);
-    }
-    return status;
+    /* A capturing extension vetoes nothing: every OID goes on, unmodified. */
+    return XswOidForward(&filter->Oids, OidRequest, NULL);
 }
 
 VOID XswCapOidRequestComplete(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_OID_REQUEST OidRequest,
                               _In_ NDIS_STATUS Status)
 {
     PXSWCAP_FILTER filter = FilterModuleContext;
-    PNDIS_OID_REQUEST original = *(PVOID *)&OidRequest->SourceReserved[0];
-
-    InterlockedDecrement(&filter->PendingOids);
-    if (original == NULL) {
-        PXSWCAP_INTERNAL_OID internal = CONTAINING_RECORD(OidRequest, XSWCAP_INTERNAL_OID, Request);
-        internal->Status = Status;
-        NdisSetEvent(&internal->Done);
-        return;
-    }
-    XswCapCopyResults(original, OidRequest);
-    NdisFreeCloneOidRequest(filter->FilterHandle, OidRequest);
-    NdisFOidRequestComplete(filter->FilterHandle, original, Status);
+    XswOidRequestComplete(&filter->Oids, OidRequest, Status);
 }
 
 VOID XswCapCancelOidRequest(_In_ NDIS_HANDLE FilterModuleContext, _In_ PVOID RequestId)
@@ -342,6 +308,8 @@ VOID XswCapSend(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_LIST NetB
 {
     PXSWCAP_FILTER filter = FilterModuleContext;
     XswCapCount(NetBufferLists, &filter->IngressNbls, &filter->IngressBytes);
+    if (XSWCAP_HOOK_SEND(filter, NetBufferLists, PortNumber, SendFlags))
+        return;
     /* A capturing extension forwards every packet, unmodified. */
     NdisFSendNetBufferLists(filter->FilterHandle, NetBufferLists, PortNumber, SendFlags);
 }
@@ -351,6 +319,7 @@ VOID XswCapSendComplete(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_L
 {
     PXSWCAP_FILTER filter = FilterModuleContext;
     NdisFSendNetBufferListsComplete(filter->FilterHandle, NetBufferLists, SendCompleteFlags);
+    XSWCAP_HOOK_SEND_COMPLETE(filter, NetBufferLists, SendCompleteFlags);
 }
 
 VOID XswCapCancelSend(_In_ NDIS_HANDLE FilterModuleContext, _In_ PVOID CancelId)

@@ -34,11 +34,13 @@
  * on NetEventSwitchActivate) the extension loads the policies of existing
  * ports with OID_SWITCH_PORT_ARRAY and OID_SWITCH_PORT_PROPERTY_ENUM, holding
  * a port reference around each enumeration (querying-the-hyper-v-extensible-
- * switch-configuration.md). OIDs from above are cloned with
- * NdisAllocateCloneOidRequest; SourceReserved holds the original request and
- * the extension's per-request context.
+ * switch-configuration.md). OIDs from above are forwarded through the OID
+ * plumbing all xsw reference extensions share (../common/xswoid.h), with an
+ * XSWFLT_PENDING as the per-request context where a change waits for the
+ * completion.
  */
 #include <ndis.h>
+#include "../common/xswoid.h"
 
 #define XSWFLT_TAG 'tlFX'
 #define XSWFLT_MAX_DENIED 16
@@ -67,8 +69,8 @@ typedef struct _XSWFLT_FILTER {
     NDIS_SWITCH_OPTIONAL_HANDLERS SwitchHandlers;
     PNDIS_RW_LOCK_EX Lock; /* protects Ports */
     LIST_ENTRY Ports;
+    XSW_OID_PATH Oids;
     volatile LONG Running;
-    volatile LONG PendingOids;
     BOOLEAN FirstRestartDone;
     BOOLEAN SwitchActive;
     volatile LONG IngressNbls;
@@ -78,7 +80,7 @@ typedef struct _XSWFLT_FILTER {
     volatile LONG EgressDropped;
 } XSWFLT_FILTER, *PXSWFLT_FILTER;
 
-/* Work to finish when a forwarded request completes (the clone's SourceReserved[1]). */
+/* Work to finish when a forwarded request completes (its XswOidForward request context). */
 typedef enum _XSWFLT_PENDING_KIND {
     XswFltPendingPortCreate,
     XswFltPendingPolicySet,
@@ -91,12 +93,11 @@ typedef struct _XSWFLT_PENDING {
     XSWFLT_PORT_POLICY Policy;
 } XSWFLT_PENDING, *PXSWFLT_PENDING;
 
-/* An OID the extension issues itself, waited for on an event at PASSIVE_LEVEL. */
-typedef struct _XSWFLT_INTERNAL_OID {
-    NDIS_OID_REQUEST Request;
-    NDIS_EVENT Done;
-    NDIS_STATUS Status;
-} XSWFLT_INTERNAL_OID, *PXSWFLT_INTERNAL_OID;
+/* The port whose policy XswFltLoadPortPolicy is loading. */
+typedef struct _XSWFLT_LOAD {
+    PXSWFLT_FILTER Filter;
+    NDIS_SWITCH_PORT_ID PortId;
+} XSWFLT_LOAD, *PXSWFLT_LOAD;
 
 static NDIS_HANDLE XswFltDriverHandle;
 static NDIS_STRING XswFltExtensionGuid;
@@ -121,6 +122,8 @@ FILTER_RECEIVE_NET_BUFFER_LISTS XswFltReceive;
 FILTER_RETURN_NET_BUFFER_LISTS XswFltReturn;
 FILTER_STATUS XswFltStatus;
 FILTER_NET_PNP_EVENT XswFltNetPnPEvent;
+static XSW_OID_FORWARDED XswFltForwarded;
+static XSW_OID_DISCARD XswFltDiscard;
 
 /* ---- Port table (callers hold Lock) --------------------------------------------------------- */
 
@@ -250,51 +253,16 @@ static BOOLEAN XswFltIsOwnProperty(_In_ PNDIS_OID_REQUEST Request, _Out_ PBOOLEA
 
 /* ---- Internal OIDs ---------------------------------------------------------------------------- */
 
-/*
- * Issue a query or method request from this filter and wait for it. Must run
- * at PASSIVE_LEVEL (NdisWaitEvent). Returns the completion status;
- * *BytesNeeded is set on NDIS_STATUS_INVALID_LENGTH.
- */
-static NDIS_STATUS XswFltIssue(_In_ PXSWFLT_FILTER Filter, _In_ NDIS_REQUEST_TYPE Type, _In_ NDIS_OID Oid,
-                               _Inout_ PVOID Buffer, _In_ ULONG InputLength, _In_ ULONG Length,
-                               _Out_ PULONG BytesNeeded)
+/* One instance of this extension's custom property of port "Context" (XSW_OID_PROPERTY_VISIT). */
+static BOOLEAN XswFltVisitPolicy(_In_ PVOID Context, _In_reads_bytes_(Length) const UCHAR *Property, _In_ ULONG Length)
 {
-    PXSWFLT_INTERNAL_OID req = ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(*req), XSWFLT_TAG);
-    NDIS_STATUS status;
+    PXSWFLT_LOAD load = Context;
+    XSWFLT_PORT_POLICY policy;
 
-    *BytesNeeded = 0;
-    if (req == NULL)
-        return NDIS_STATUS_RESOURCES;
-    NdisZeroMemory(req, sizeof(*req));
-    req->Request.Header.Type = NDIS_OBJECT_TYPE_OID_REQUEST;
-    req->Request.Header.Revision = NDIS_OID_REQUEST_REVISION_1;
-    req->Request.Header.Size = NDIS_SIZEOF_OID_REQUEST_REVISION_1;
-    req->Request.RequestType = Type;
-    if (Type == NdisRequestMethod) {
-        req->Request.DATA.METHOD_INFORMATION.Oid = Oid;
-        req->Request.DATA.METHOD_INFORMATION.InformationBuffer = Buffer;
-        req->Request.DATA.METHOD_INFORMATION.InputBufferLength = InputLength;
-        req->Request.DATA.METHOD_INFORMATION.OutputBufferLength = Length;
-    } else {
-        req->Request.DATA.QUERY_INFORMATION.Oid = Oid;
-        req->Request.DATA.QUERY_INFORMATION.InformationBuffer = Buffer;
-        req->Request.DATA.QUERY_INFORMATION.InformationBufferLength = Length;
-    }
-    *(PVOID *)&req->Request.SourceReserved[0] = NULL; /* internal request */
-    NdisInitializeEvent(&req->Done);
-
-    InterlockedIncrement(&Filter->PendingOids);
-    status = NdisFOidRequest(Filter->FilterHandle, &req->Request);
-    if (status == NDIS_STATUS_PENDING) {
-        NdisWaitEvent(&req->Done, 0);
-        status = req->Status;
-    } else {
-        InterlockedDecrement(&Filter->PendingOids);
-    }
-    *BytesNeeded = Type == NdisRequestMethod ? req->Request.DATA.METHOD_INFORMATION.BytesNeeded
-                                             : req->Request.DATA.QUERY_INFORMATION.BytesNeeded;
-    ExFreePoolWithTag(req, XSWFLT_TAG);
-    return status;
+    /* The last instance wins, as with a sequence of PORT_PROPERTY_UPDATE requests. */
+    if (XswFltParseCustom(Property, Length, &policy))
+        (void)XswFltCommitPolicy(load->Filter, load->PortId, &policy);
+    return TRUE;
 }
 
 /*
@@ -303,49 +271,12 @@ static NDIS_STATUS XswFltIssue(_In_ PXSWFLT_FILTER Filter, _In_ NDIS_REQUEST_TYP
  */
 static void XswFltLoadPortPolicy(_In_ PXSWFLT_FILTER Filter, _In_ NDIS_SWITCH_PORT_ID PortId)
 {
-    ULONG length = sizeof(NDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS) + 256;
+    XSWFLT_LOAD load;
 
-    for (int attempt = 0; attempt < 4; attempt++) {
-        PNDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS params = ExAllocatePool2(POOL_FLAG_NON_PAGED, length, XSWFLT_TAG);
-        ULONG needed = 0;
-        NDIS_STATUS status;
-
-        if (params == NULL)
-            return;
-        NdisZeroMemory(params, length);
-        params->Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-        params->Header.Revision = NDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS_REVISION_1;
-        params->Header.Size = NDIS_SIZEOF_NDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS_REVISION_1;
-        params->PortId = PortId;
-        params->PropertyType = NdisSwitchPortPropertyTypeCustom;
-        params->PropertyId = XswFltPolicyId;
-        params->SerializationVersion = NDIS_SWITCH_OBJECT_SERIALIZATION_VERSION_1;
-        status = XswFltIssue(Filter, NdisRequestMethod, OID_SWITCH_PORT_PROPERTY_ENUM, params,
-                             sizeof(NDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS), length, &needed);
-        if (status == NDIS_STATUS_SUCCESS && params->NumProperties > 0 && params->FirstPropertyOffset < length) {
-            /* The last instance wins, as with a sequence of PORT_PROPERTY_UPDATE requests. */
-            ULONG offset = params->FirstPropertyOffset;
-            for (ULONG i = 0; i < params->NumProperties; i++) {
-                PNDIS_SWITCH_PORT_PROPERTY_ENUM_INFO info;
-                XSWFLT_PORT_POLICY policy;
-                if (offset > length || length - offset < sizeof(NDIS_SWITCH_PORT_PROPERTY_ENUM_INFO))
-                    break;
-                info = (PNDIS_SWITCH_PORT_PROPERTY_ENUM_INFO)((PUCHAR)params + offset);
-                if (info->PropertyBufferOffset <= length - offset &&
-                    info->PropertyBufferLength <= length - offset - info->PropertyBufferOffset &&
-                    XswFltParseCustom(NDIS_SWITCH_PORT_PROPERTY_ENUM_INFO_GET_PROPERTY(info),
-                                      info->PropertyBufferLength, &policy))
-                    (void)XswFltCommitPolicy(Filter, PortId, &policy);
-                if (info->QwordAlignedPropertyBufferLength > length)
-                    break;
-                offset += sizeof(NDIS_SWITCH_PORT_PROPERTY_ENUM_INFO) + info->QwordAlignedPropertyBufferLength;
-            }
-        }
-        ExFreePoolWithTag(params, XSWFLT_TAG);
-        if (status != NDIS_STATUS_INVALID_LENGTH || needed <= length)
-            return;
-        length = needed;
-    }
+    load.Filter = Filter;
+    load.PortId = PortId;
+    XswOidEnumPortProperty(&Filter->Oids, PortId, NdisSwitchPortPropertyTypeCustom, &XswFltPolicyId, XswFltVisitPolicy,
+                           &load);
 }
 
 /*
@@ -355,41 +286,23 @@ static void XswFltLoadPortPolicy(_In_ PXSWFLT_FILTER Filter, _In_ NDIS_SWITCH_PO
  */
 static void XswFltActivate(_In_ PXSWFLT_FILTER Filter)
 {
-    ULONG length = sizeof(NDIS_SWITCH_PORT_ARRAY);
+    PNDIS_SWITCH_PORT_ARRAY array;
 
     Filter->SwitchActive = TRUE;
-    for (int attempt = 0; attempt < 4; attempt++) {
-        PNDIS_SWITCH_PORT_ARRAY array = ExAllocatePool2(POOL_FLAG_NON_PAGED, length, XSWFLT_TAG);
-        ULONG needed = 0;
-        NDIS_STATUS status;
-
-        if (array == NULL)
-            return;
-        NdisZeroMemory(array, length);
-        array->Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-        array->Header.Revision = NDIS_SWITCH_PORT_ARRAY_REVISION_1;
-        array->Header.Size = NDIS_SIZEOF_NDIS_SWITCH_PORT_ARRAY_REVISION_1;
-        status = XswFltIssue(Filter, NdisRequestQueryInformation, OID_SWITCH_PORT_ARRAY, array, 0, length, &needed);
-        if (status == NDIS_STATUS_SUCCESS && array->FirstElementOffset <= length && array->ElementSize != 0 &&
-            array->NumElements <= (length - array->FirstElementOffset) / array->ElementSize &&
-            array->ElementSize >= NDIS_SIZEOF_NDIS_SWITCH_PORT_PARAMETERS_REVISION_1) {
-            for (ULONG i = 0; i < array->NumElements; i++) {
-                PNDIS_SWITCH_PORT_PARAMETERS port = NDIS_SWITCH_PORT_AT_ARRAY_INDEX(array, i);
-                if (port->IsValidationPort || port->PortState != NdisSwitchPortStateCreated)
-                    continue;
-                /* A port reference keeps the port from being deleted during the enumeration. */
-                if (Filter->SwitchHandlers.ReferenceSwitchPort(Filter->SwitchContext, port->PortId) !=
-                    NDIS_STATUS_SUCCESS)
-                    continue;
-                XswFltLoadPortPolicy(Filter, port->PortId);
-                (void)Filter->SwitchHandlers.DereferenceSwitchPort(Filter->SwitchContext, port->PortId);
-            }
-        }
-        ExFreePoolWithTag(array, XSWFLT_TAG);
-        if (status != NDIS_STATUS_INVALID_LENGTH || needed <= length)
-            return;
-        length = needed;
+    array = XswOidQueryPortArray(&Filter->Oids);
+    if (array == NULL)
+        return;
+    for (ULONG i = 0; i < array->NumElements; i++) {
+        PNDIS_SWITCH_PORT_PARAMETERS port = NDIS_SWITCH_PORT_AT_ARRAY_INDEX(array, i);
+        if (port->IsValidationPort || port->PortState != NdisSwitchPortStateCreated)
+            continue;
+        /* A port reference keeps the port from being deleted during the enumeration. */
+        if (Filter->SwitchHandlers.ReferenceSwitchPort(Filter->SwitchContext, port->PortId) != NDIS_STATUS_SUCCESS)
+            continue;
+        XswFltLoadPortPolicy(Filter, port->PortId);
+        (void)Filter->SwitchHandlers.DereferenceSwitchPort(Filter->SwitchContext, port->PortId);
     }
+    ExFreePoolWithTag(array, XSWFLT_TAG);
 }
 
 /* ---- Driver and module life cycle -------------------------------------------------------------- */
@@ -458,6 +371,7 @@ NDIS_STATUS XswFltAttach(_In_ NDIS_HANDLE NdisFilterHandle, _In_ NDIS_HANDLE Fil
     NdisZeroMemory(filter, sizeof(*filter));
     filter->FilterHandle = NdisFilterHandle;
     InitializeListHead(&filter->Ports);
+    XswOidInitialize(&filter->Oids, NdisFilterHandle, XSWFLT_TAG, XswFltForwarded, XswFltDiscard, filter);
 
     filter->SwitchHandlers.Header.Type = NDIS_OBJECT_TYPE_SWITCH_OPTIONAL_HANDLERS;
     filter->SwitchHandlers.Header.Revision = NDIS_SWITCH_OPTIONAL_HANDLERS_REVISION_1;
@@ -512,16 +426,10 @@ NDIS_STATUS XswFltRestart(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_FILTE
 
     if (!filter->FirstRestartDone) {
         NDIS_SWITCH_PARAMETERS params;
-        ULONG needed;
         NDIS_STATUS status;
 
         filter->FirstRestartDone = TRUE;
-        NdisZeroMemory(&params, sizeof(params));
-        params.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-        params.Header.Revision = NDIS_SWITCH_PARAMETERS_REVISION_1;
-        params.Header.Size = NDIS_SIZEOF_NDIS_SWITCH_PARAMETERS_REVISION_1;
-        status = XswFltIssue(filter, NdisRequestQueryInformation, OID_SWITCH_PARAMETERS, &params, 0, sizeof(params),
-                             &needed);
+        status = XswOidQuerySwitchParameters(&filter->Oids, &params);
         if (status != NDIS_STATUS_SUCCESS)
             return status;
         /* Before activation the configuration is incomplete: wait for NetEventSwitchActivate. */
@@ -542,93 +450,52 @@ NDIS_STATUS XswFltPause(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_FILTER_
 
 /* ---- OID requests ------------------------------------------------------------------------------ */
 
-/* Copy a clone's results back into the original request. */
-static void XswFltCopyResults(_Inout_ PNDIS_OID_REQUEST Original, _In_ PNDIS_OID_REQUEST Clone)
-{
-    switch (Original->RequestType) {
-    case NdisRequestQueryInformation:
-    case NdisRequestQueryStatistics:
-        Original->DATA.QUERY_INFORMATION.BytesWritten = Clone->DATA.QUERY_INFORMATION.BytesWritten;
-        Original->DATA.QUERY_INFORMATION.BytesNeeded = Clone->DATA.QUERY_INFORMATION.BytesNeeded;
-        break;
-    case NdisRequestSetInformation:
-        Original->DATA.SET_INFORMATION.BytesRead = Clone->DATA.SET_INFORMATION.BytesRead;
-        Original->DATA.SET_INFORMATION.BytesNeeded = Clone->DATA.SET_INFORMATION.BytesNeeded;
-        break;
-    case NdisRequestMethod:
-        Original->DATA.METHOD_INFORMATION.BytesWritten = Clone->DATA.METHOD_INFORMATION.BytesWritten;
-        Original->DATA.METHOD_INFORMATION.BytesRead = Clone->DATA.METHOD_INFORMATION.BytesRead;
-        Original->DATA.METHOD_INFORMATION.BytesNeeded = Clone->DATA.METHOD_INFORMATION.BytesNeeded;
-        break;
-    default:
-        break;
-    }
-}
-
 /*
- * A forwarded request completed below with "Status": apply or roll back the
- * change it carried (SourceReserved[1]), copy the results to the original and
- * free the clone. Runs for synchronous and pended completions alike.
+ * A forwarded request completed below with "Status" (XSW_OID_FORWARDED):
+ * apply or roll back the change its XSWFLT_PENDING carries, if any.
  */
-static void XswFltFinishForwarded(_In_ PXSWFLT_FILTER Filter, _In_ PNDIS_OID_REQUEST Original,
-                                  _In_ PNDIS_OID_REQUEST Clone, _In_ NDIS_STATUS Status)
+static VOID XswFltForwarded(_In_ PVOID FilterContext, _In_ PNDIS_OID_REQUEST Original, _In_opt_ PVOID RequestContext,
+                            _In_ NDIS_STATUS Status)
 {
-    PXSWFLT_PENDING pending = *(PVOID *)&Clone->SourceReserved[sizeof(PVOID)];
+    PXSWFLT_FILTER filter = FilterContext;
+    PXSWFLT_PENDING pending = RequestContext;
+    LOCK_STATE_EX lockState;
 
-    if (pending != NULL) {
-        LOCK_STATE_EX lockState;
-        switch (pending->Kind) {
-        case XswFltPendingPortCreate:
-            /* A layer below vetoed the validation port: forget it. */
-            if (Status != NDIS_STATUS_SUCCESS) {
-                NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
-                XswFltRemovePort(Filter, pending->PortId);
-                NdisReleaseRWLock(Filter->Lock, &lockState);
-            }
-            break;
-        case XswFltPendingPolicySet:
-            if (Status == NDIS_STATUS_SUCCESS)
-                (void)XswFltCommitPolicy(Filter, pending->PortId, &pending->Policy);
-            break;
-        case XswFltPendingPolicyDelete:
-            if (Status == NDIS_STATUS_SUCCESS) {
-                PXSWFLT_PORT port;
-                NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
-                port = XswFltFindPort(Filter, pending->PortId);
-                if (port != NULL)
-                    port->HasPolicy = FALSE;
-                NdisReleaseRWLock(Filter->Lock, &lockState);
-            }
-            break;
+    UNREFERENCED_PARAMETER(Original);
+    if (pending == NULL)
+        return;
+    switch (pending->Kind) {
+    case XswFltPendingPortCreate:
+        /* A layer below vetoed the validation port: forget it. */
+        if (Status != NDIS_STATUS_SUCCESS) {
+            NdisAcquireRWLockWrite(filter->Lock, &lockState, 0);
+            XswFltRemovePort(filter, pending->PortId);
+            NdisReleaseRWLock(filter->Lock, &lockState);
         }
-        ExFreePoolWithTag(pending, XSWFLT_TAG);
+        break;
+    case XswFltPendingPolicySet:
+        if (Status == NDIS_STATUS_SUCCESS)
+            (void)XswFltCommitPolicy(filter, pending->PortId, &pending->Policy);
+        break;
+    case XswFltPendingPolicyDelete:
+        if (Status == NDIS_STATUS_SUCCESS) {
+            PXSWFLT_PORT port;
+            NdisAcquireRWLockWrite(filter->Lock, &lockState, 0);
+            port = XswFltFindPort(filter, pending->PortId);
+            if (port != NULL)
+                port->HasPolicy = FALSE;
+            NdisReleaseRWLock(filter->Lock, &lockState);
+        }
+        break;
     }
-    XswFltCopyResults(Original, Clone);
-    NdisFreeCloneOidRequest(Filter->FilterHandle, Clone);
+    ExFreePoolWithTag(pending, XSWFLT_TAG);
 }
 
-/* Clone "OidRequest", attach "Pending" (may be NULL) and pass it down. */
-static NDIS_STATUS XswFltForward(_In_ PXSWFLT_FILTER Filter, _In_ PNDIS_OID_REQUEST OidRequest,
-                                 _In_opt_ PXSWFLT_PENDING Pending)
+/* The XSWFLT_PENDING of a request that could not be forwarded (XSW_OID_DISCARD). */
+static VOID XswFltDiscard(_In_ PVOID FilterContext, _In_ PVOID RequestContext)
 {
-    PNDIS_OID_REQUEST clone;
-    NDIS_STATUS status = NdisAllocateCloneOidRequest(Filter->FilterHandle, OidRequest, XSWFLT_TAG, &clone);
-
-    if (status != NDIS_STATUS_SUCCESS) {
-        if (Pending != NULL)
-            ExFreePoolWithTag(Pending, XSWFLT_TAG);
-        return status;
-    }
-    *(PVOID *)&clone->SourceReserved[0] = OidRequest;
-    *(PVOID *)&clone->SourceReserved[sizeof(PVOID)] = Pending;
-    InterlockedIncrement(&Filter->PendingOids);
-    status = NdisFOidRequest(Filter->FilterHandle, clone);
-    if (status != NDIS_STATUS_PENDING) {
-        /* Completed synchronously below: finish here and return the same status. */
-        XswFltFinishForwarded(Filter, OidRequest, clone, status);
-        InterlockedDecrement(&Filter->PendingOids);
-    }
-    return status;
+    UNREFERENCED_PARAMETER(FilterContext);
+    ExFreePoolWithTag(RequestContext, XSWFLT_TAG);
 }
 
 static PXSWFLT_PENDING XswFltNewPending(_In_ XSWFLT_PENDING_KIND Kind, _In_ NDIS_SWITCH_PORT_ID PortId)
@@ -669,7 +536,7 @@ static NDIS_STATUS XswFltSetOid(_In_ PXSWFLT_FILTER Filter, _In_ PNDIS_OID_REQUE
             ExFreePoolWithTag(pending, XSWFLT_TAG);
             return NDIS_STATUS_RESOURCES;
         }
-        return XswFltForward(Filter, OidRequest, pending);
+        return XswOidForward(&Filter->Oids, OidRequest, pending);
     }
     case OID_SWITCH_PORT_DELETE: {
         PNDIS_SWITCH_PORT_PARAMETERS params = buffer;
@@ -699,7 +566,7 @@ static NDIS_STATUS XswFltSetOid(_In_ PXSWFLT_FILTER Filter, _In_ PNDIS_OID_REQUE
         if (pending == NULL)
             return NDIS_STATUS_DATA_NOT_ACCEPTED;
         pending->Policy = policy;
-        return XswFltForward(Filter, OidRequest, pending);
+        return XswOidForward(&Filter->Oids, OidRequest, pending);
     }
     case OID_SWITCH_PORT_PROPERTY_DELETE: {
         PNDIS_SWITCH_PORT_PROPERTY_DELETE_PARAMETERS params = buffer;
@@ -719,12 +586,12 @@ static NDIS_STATUS XswFltSetOid(_In_ PXSWFLT_FILTER Filter, _In_ PNDIS_OID_REQUE
             NdisReleaseRWLock(Filter->Lock, &lockState);
             break;
         }
-        return XswFltForward(Filter, OidRequest, pending);
+        return XswOidForward(&Filter->Oids, OidRequest, pending);
     }
     default:
         break;
     }
-    return XswFltForward(Filter, OidRequest, NULL);
+    return XswOidForward(&Filter->Oids, OidRequest, NULL);
 }
 
 NDIS_STATUS XswFltOidRequest(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_OID_REQUEST OidRequest)
@@ -733,24 +600,14 @@ NDIS_STATUS XswFltOidRequest(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_OI
 
     if (OidRequest->RequestType == NdisRequestSetInformation)
         return XswFltSetOid(filter, OidRequest);
-    return XswFltForward(filter, OidRequest, NULL);
+    return XswOidForward(&filter->Oids, OidRequest, NULL);
 }
 
 VOID XswFltOidRequestComplete(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_OID_REQUEST OidRequest,
                               _In_ NDIS_STATUS Status)
 {
     PXSWFLT_FILTER filter = FilterModuleContext;
-    PNDIS_OID_REQUEST original = *(PVOID *)&OidRequest->SourceReserved[0];
-
-    InterlockedDecrement(&filter->PendingOids);
-    if (original == NULL) {
-        PXSWFLT_INTERNAL_OID internal = CONTAINING_RECORD(OidRequest, XSWFLT_INTERNAL_OID, Request);
-        internal->Status = Status;
-        NdisSetEvent(&internal->Done);
-        return;
-    }
-    XswFltFinishForwarded(filter, original, OidRequest, Status);
-    NdisFOidRequestComplete(filter->FilterHandle, original, Status);
+    XswOidRequestComplete(&filter->Oids, OidRequest, Status);
 }
 
 VOID XswFltCancelOidRequest(_In_ NDIS_HANDLE FilterModuleContext, _In_ PVOID RequestId)

@@ -48,11 +48,56 @@
  * ExtensionId and completes the request; OID_SWITCH_NIC_SAVE_COMPLETE ends the
  * operation. OID_SWITCH_NIC_RESTORE carrying its ExtensionId is consumed;
  * other extensions' blobs are forwarded unmodified.
+ *
+ * OIDs are forwarded through the OID plumbing all xsw reference extensions
+ * share (../common/xswoid.h), with an XSWFWD_PENDING as the per-request
+ * context where work waits for the completion.
  */
 #include <ndis.h>
+#include "../common/xswoid.h"
 
 #define XSWFWD_TAG 'dwFX'
 #define XSWFWD_MAC_BUCKETS 256
+
+/*
+ * Hook points for xsw's deliberately broken fixtures (fixtures/extensions/):
+ * a fixture defines some of these macros and then includes this file, so
+ * that it is this extension with one defect. Here each is a no-op (or the
+ * reference's own value) and changes nothing.
+ *   XSWFWD_SERVICE_NAME, XSWFWD_FRIENDLY_NAME, XSWFWD_EXTENSION_ID (a GUID
+ *   initializer), XSWFWD_EXTENSION_ID_TEXT (the same GUID as a string),
+ *   XSWFWD_LOG_NAME            the driver's identity
+ *   XSWFWD_HOOK_OID_REQUEST    an OID from above arrives; TRUE: it is finished
+ *                              with *Status instead of being handled here
+ *   XSWFWD_HOOK_ALLOW_VF       TRUE: an encapsulated OID_NIC_SWITCH_ALLOCATE_VF
+ *                              is forwarded instead of vetoed
+ *   XSWFWD_HOOK_FOREIGN_BLOB   an OID_SWITCH_NIC_RESTORE blob of another
+ *                              extension; TRUE: it is restored as this one's
+ */
+#ifndef XSWFWD_SERVICE_NAME
+#define XSWFWD_SERVICE_NAME L"XswForward"
+#endif
+#ifndef XSWFWD_FRIENDLY_NAME
+#define XSWFWD_FRIENDLY_NAME L"xsw reference forwarding extension"
+#endif
+#ifndef XSWFWD_EXTENSION_ID
+#define XSWFWD_EXTENSION_ID {0x9d4e2b17, 0x6a3c, 0x4f51, {0x8e, 0x27, 0x0b, 0x5c, 0x9a, 0x1d, 0x3f, 0x62}}
+#endif
+#ifndef XSWFWD_EXTENSION_ID_TEXT
+#define XSWFWD_EXTENSION_ID_TEXT L"{9d4e2b17-6a3c-4f51-8e27-0b5c9a1d3f62}"
+#endif
+#ifndef XSWFWD_LOG_NAME
+#define XSWFWD_LOG_NAME "xswforward"
+#endif
+#ifndef XSWFWD_HOOK_OID_REQUEST
+#define XSWFWD_HOOK_OID_REQUEST(Filter, OidRequest, Status) FALSE
+#endif
+#ifndef XSWFWD_HOOK_ALLOW_VF
+#define XSWFWD_HOOK_ALLOW_VF(Filter, NicRequest) FALSE
+#endif
+#ifndef XSWFWD_HOOK_FOREIGN_BLOB
+#define XSWFWD_HOOK_FOREIGN_BLOB(Filter, Save, Length) FALSE
+#endif
 
 /* The payload of the custom port property: a MAC address pinned to the port. */
 typedef struct _XSWFWD_STATIC_MAC {
@@ -108,8 +153,8 @@ typedef struct _XSWFWD_FILTER {
     PNDIS_RW_LOCK_EX Lock; /* protects Ports (with their NICs) and Macs */
     LIST_ENTRY Ports;
     LIST_ENTRY Macs[XSWFWD_MAC_BUCKETS];
+    XSW_OID_PATH Oids;
     volatile LONG Running;
-    volatile LONG PendingOids;
     BOOLEAN FirstRestartDone;
     BOOLEAN SwitchActive;
     volatile LONG Unicast;
@@ -117,7 +162,7 @@ typedef struct _XSWFWD_FILTER {
     volatile LONG Dropped;
 } XSWFWD_FILTER, *PXSWFWD_FILTER;
 
-/* Work to finish when a forwarded request completes (the clone's SourceReserved[1]). */
+/* Work to finish when a forwarded request completes (its XswOidForward request context). */
 typedef enum _XSWFWD_PENDING_KIND {
     XswFwdPendingPortCreate,
     XswFwdPendingNicCreate,
@@ -131,19 +176,18 @@ typedef struct _XSWFWD_PENDING {
     NDIS_SWITCH_NIC_INDEX NicIndex;
 } XSWFWD_PENDING, *PXSWFWD_PENDING;
 
-/* An OID the extension issues itself, waited for on an event at PASSIVE_LEVEL. */
-typedef struct _XSWFWD_INTERNAL_OID {
-    NDIS_OID_REQUEST Request;
-    NDIS_EVENT Done;
-    NDIS_STATUS Status;
-} XSWFWD_INTERNAL_OID, *PXSWFWD_INTERNAL_OID;
+/* The port whose static MAC property XswFwdLoadPortProperty is loading. */
+typedef struct _XSWFWD_LOAD {
+    PXSWFWD_FILTER Filter;
+    NDIS_SWITCH_PORT_ID PortId;
+} XSWFWD_LOAD, *PXSWFWD_LOAD;
 
 static NDIS_HANDLE XswFwdDriverHandle;
 static NDIS_STRING XswFwdExtensionGuid;
 static NDIS_STRING XswFwdFriendlyName;
-static const WCHAR XswFwdFriendlyText[] = L"xsw reference forwarding extension";
+static const WCHAR XswFwdFriendlyText[] = XSWFWD_FRIENDLY_NAME;
 /* The extension's identity in saved run-time data: its UniqueName / NetCfgInstanceId. */
-static const GUID XswFwdExtensionId = {0x9d4e2b17, 0x6a3c, 0x4f51, {0x8e, 0x27, 0x0b, 0x5c, 0x9a, 0x1d, 0x3f, 0x62}};
+static const GUID XswFwdExtensionId = XSWFWD_EXTENSION_ID;
 static const GUID XswFwdPropertyId = {0xa1c7e3f9, 0x2d5b, 0x4c8a, {0xb6, 0x04, 0x7e, 0x9f, 0x1d, 0x2c, 0x3b, 0x85}};
 
 DRIVER_INITIALIZE DriverEntry;
@@ -162,6 +206,8 @@ FILTER_RECEIVE_NET_BUFFER_LISTS XswFwdReceive;
 FILTER_RETURN_NET_BUFFER_LISTS XswFwdReturn;
 FILTER_STATUS XswFwdStatus;
 FILTER_NET_PNP_EVENT XswFwdNetPnPEvent;
+static XSW_OID_FORWARDED XswFwdForwarded;
+static XSW_OID_DISCARD XswFwdDiscard;
 
 /* ---- Tables (callers hold Lock: read to look up, write to change) -------------------------------- */
 
@@ -326,89 +372,6 @@ static PXSWFWD_PORT XswFwdFindStaticMac(_In_ PXSWFWD_FILTER Filter, _In_reads_by
 
 /* ---- Internal OIDs and activation ----------------------------------------------------------------- */
 
-/*
- * Issue a query or method request from this filter and wait for it. Must run
- * at PASSIVE_LEVEL (NdisWaitEvent). Returns the completion status;
- * *BytesNeeded is set on NDIS_STATUS_INVALID_LENGTH.
- */
-static NDIS_STATUS XswFwdIssue(_In_ PXSWFWD_FILTER Filter, _In_ NDIS_REQUEST_TYPE Type, _In_ NDIS_OID Oid,
-                               _Inout_ PVOID Buffer, _In_ ULONG InputLength, _In_ ULONG Length,
-                               _Out_ PULONG BytesNeeded)
-{
-    PXSWFWD_INTERNAL_OID req = ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(*req), XSWFWD_TAG);
-    NDIS_STATUS status;
-
-    *BytesNeeded = 0;
-    if (req == NULL)
-        return NDIS_STATUS_RESOURCES;
-    NdisZeroMemory(req, sizeof(*req));
-    req->Request.Header.Type = NDIS_OBJECT_TYPE_OID_REQUEST;
-    req->Request.Header.Revision = NDIS_OID_REQUEST_REVISION_1;
-    req->Request.Header.Size = NDIS_SIZEOF_OID_REQUEST_REVISION_1;
-    req->Request.RequestType = Type;
-    if (Type == NdisRequestMethod) {
-        req->Request.DATA.METHOD_INFORMATION.Oid = Oid;
-        req->Request.DATA.METHOD_INFORMATION.InformationBuffer = Buffer;
-        req->Request.DATA.METHOD_INFORMATION.InputBufferLength = InputLength;
-        req->Request.DATA.METHOD_INFORMATION.OutputBufferLength = Length;
-    } else {
-        req->Request.DATA.QUERY_INFORMATION.Oid = Oid;
-        req->Request.DATA.QUERY_INFORMATION.InformationBuffer = Buffer;
-        req->Request.DATA.QUERY_INFORMATION.InformationBufferLength = Length;
-    }
-    *(PVOID *)&req->Request.SourceReserved[0] = NULL; /* internal request */
-    NdisInitializeEvent(&req->Done);
-
-    InterlockedIncrement(&Filter->PendingOids);
-    status = NdisFOidRequest(Filter->FilterHandle, &req->Request);
-    if (status == NDIS_STATUS_PENDING) {
-        NdisWaitEvent(&req->Done, 0);
-        status = req->Status;
-    } else {
-        InterlockedDecrement(&Filter->PendingOids);
-    }
-    *BytesNeeded = Type == NdisRequestMethod ? req->Request.DATA.METHOD_INFORMATION.BytesNeeded
-                                             : req->Request.DATA.QUERY_INFORMATION.BytesNeeded;
-    ExFreePoolWithTag(req, XSWFWD_TAG);
-    return status;
-}
-
-/*
- * Query a port or NIC array (same layout), retrying with BytesNeeded on
- * NDIS_STATUS_INVALID_LENGTH. Returns the array (free it with the tag) or
- * NULL; the element count and size are validated against the buffer.
- */
-static PNDIS_SWITCH_NIC_ARRAY XswFwdQueryArray(_In_ PXSWFWD_FILTER Filter, _In_ NDIS_OID Oid, _In_ ULONG MinElementSize)
-{
-    ULONG length = sizeof(NDIS_SWITCH_NIC_ARRAY);
-
-    for (int attempt = 0; attempt < 4; attempt++) {
-        PNDIS_SWITCH_NIC_ARRAY array = ExAllocatePool2(POOL_FLAG_NON_PAGED, length, XSWFWD_TAG);
-        ULONG needed = 0;
-        NDIS_STATUS status;
-
-        if (array == NULL)
-            return NULL;
-        NdisZeroMemory(array, length);
-        array->Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-        array->Header.Revision = NDIS_SWITCH_NIC_ARRAY_REVISION_1;
-        array->Header.Size = NDIS_SIZEOF_NDIS_SWITCH_NIC_ARRAY_REVISION_1;
-        status = XswFwdIssue(Filter, NdisRequestQueryInformation, Oid, array, 0, length, &needed);
-        if (status == NDIS_STATUS_SUCCESS) {
-            if (array->FirstElementOffset <= length && array->ElementSize >= MinElementSize &&
-                array->NumElements <= (length - array->FirstElementOffset) / array->ElementSize)
-                return array;
-            ExFreePoolWithTag(array, XSWFWD_TAG);
-            return NULL;
-        }
-        ExFreePoolWithTag(array, XSWFWD_TAG);
-        if (status != NDIS_STATUS_INVALID_LENGTH || needed <= length)
-            return NULL;
-        length = needed;
-    }
-    return NULL;
-}
-
 /* Parse this extension's custom property (an NDIS_SWITCH_PORT_PROPERTY_CUSTOM of "Length" bytes). */
 static BOOLEAN XswFwdParseCustom(_In_reads_bytes_(Length) const UCHAR *Custom, _In_ ULONG Length,
                                  _Out_ PXSWFWD_STATIC_MAC StaticMac)
@@ -435,53 +398,39 @@ static BOOLEAN XswFwdParseCustom(_In_reads_bytes_(Length) const UCHAR *Custom, _
     return FALSE;
 }
 
+/*
+ * The first instance of the static MAC property of port "Context"
+ * (XSW_OID_PROPERTY_VISIT): pinned unless the port is a validation port.
+ */
+static BOOLEAN XswFwdVisitStaticMac(_In_ PVOID Context, _In_reads_bytes_(Length) const UCHAR *Property,
+                                    _In_ ULONG Length)
+{
+    PXSWFWD_LOAD load = Context;
+    XSWFWD_STATIC_MAC staticMac;
+    LOCK_STATE_EX lockState;
+    PXSWFWD_PORT port;
+
+    if (XswFwdParseCustom(Property, Length, &staticMac)) {
+        NdisAcquireRWLockWrite(load->Filter->Lock, &lockState, 0);
+        port = XswFwdFindPort(load->Filter, load->PortId);
+        if (port != NULL && !port->IsValidation) {
+            NdisMoveMemory(port->StaticMac, staticMac.MacAddress, ETH_LENGTH_OF_ADDRESS);
+            port->HasStaticMac = TRUE;
+        }
+        NdisReleaseRWLock(load->Filter->Lock, &lockState);
+    }
+    return FALSE;
+}
+
 /* Load the static MAC property of one existing port (the caller holds a port reference). */
 static void XswFwdLoadPortProperty(_In_ PXSWFWD_FILTER Filter, _In_ NDIS_SWITCH_PORT_ID PortId)
 {
-    ULONG length = sizeof(NDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS) + 256;
+    XSWFWD_LOAD load;
 
-    for (int attempt = 0; attempt < 4; attempt++) {
-        PNDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS params = ExAllocatePool2(POOL_FLAG_NON_PAGED, length, XSWFWD_TAG);
-        ULONG needed = 0;
-        NDIS_STATUS status;
-
-        if (params == NULL)
-            return;
-        NdisZeroMemory(params, length);
-        params->Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-        params->Header.Revision = NDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS_REVISION_1;
-        params->Header.Size = NDIS_SIZEOF_NDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS_REVISION_1;
-        params->PortId = PortId;
-        params->PropertyType = NdisSwitchPortPropertyTypeCustom;
-        params->PropertyId = XswFwdPropertyId;
-        params->SerializationVersion = NDIS_SWITCH_OBJECT_SERIALIZATION_VERSION_1;
-        status = XswFwdIssue(Filter, NdisRequestMethod, OID_SWITCH_PORT_PROPERTY_ENUM, params,
-                             sizeof(NDIS_SWITCH_PORT_PROPERTY_ENUM_PARAMETERS), length, &needed);
-        if (status == NDIS_STATUS_SUCCESS && params->NumProperties > 0 && params->FirstPropertyOffset < length &&
-            length - params->FirstPropertyOffset >= sizeof(NDIS_SWITCH_PORT_PROPERTY_ENUM_INFO)) {
-            ULONG offset = params->FirstPropertyOffset;
-            PNDIS_SWITCH_PORT_PROPERTY_ENUM_INFO info = (PNDIS_SWITCH_PORT_PROPERTY_ENUM_INFO)((PUCHAR)params + offset);
-            XSWFWD_STATIC_MAC staticMac;
-            if (info->PropertyBufferOffset <= length - offset &&
-                info->PropertyBufferLength <= length - offset - info->PropertyBufferOffset &&
-                XswFwdParseCustom(NDIS_SWITCH_PORT_PROPERTY_ENUM_INFO_GET_PROPERTY(info), info->PropertyBufferLength,
-                                  &staticMac)) {
-                LOCK_STATE_EX lockState;
-                PXSWFWD_PORT port;
-                NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
-                port = XswFwdFindPort(Filter, PortId);
-                if (port != NULL && !port->IsValidation) {
-                    NdisMoveMemory(port->StaticMac, staticMac.MacAddress, ETH_LENGTH_OF_ADDRESS);
-                    port->HasStaticMac = TRUE;
-                }
-                NdisReleaseRWLock(Filter->Lock, &lockState);
-            }
-        }
-        ExFreePoolWithTag(params, XSWFWD_TAG);
-        if (status != NDIS_STATUS_INVALID_LENGTH || needed <= length)
-            return;
-        length = needed;
-    }
+    load.Filter = Filter;
+    load.PortId = PortId;
+    XswOidEnumPortProperty(&Filter->Oids, PortId, NdisSwitchPortPropertyTypeCustom, &XswFwdPropertyId,
+                           XswFwdVisitStaticMac, &load);
 }
 
 /*
@@ -496,9 +445,8 @@ static void XswFwdActivate(_In_ PXSWFWD_FILTER Filter)
     LOCK_STATE_EX lockState;
 
     Filter->SwitchActive = TRUE;
-    ports = (PNDIS_SWITCH_PORT_ARRAY)XswFwdQueryArray(Filter, OID_SWITCH_PORT_ARRAY,
-                                                      NDIS_SIZEOF_NDIS_SWITCH_PORT_PARAMETERS_REVISION_1);
-    nics = XswFwdQueryArray(Filter, OID_SWITCH_NIC_ARRAY, NDIS_SIZEOF_NDIS_SWITCH_NIC_PARAMETERS_REVISION_1);
+    ports = XswOidQueryPortArray(&Filter->Oids);
+    nics = XswOidQueryNicArray(&Filter->Oids);
 
     NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
     for (ULONG i = 0; ports != NULL && i < ports->NumElements; i++) {
@@ -549,8 +497,8 @@ NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING Regi
     NDIS_STRING serviceName;
 
     UNREFERENCED_PARAMETER(RegistryPath);
-    RtlInitUnicodeString(&serviceName, L"XswForward");
-    RtlInitUnicodeString(&XswFwdExtensionGuid, L"{9d4e2b17-6a3c-4f51-8e27-0b5c9a1d3f62}");
+    RtlInitUnicodeString(&serviceName, XSWFWD_SERVICE_NAME);
+    RtlInitUnicodeString(&XswFwdExtensionGuid, XSWFWD_EXTENSION_ID_TEXT);
     RtlInitUnicodeString(&XswFwdFriendlyName, XswFwdFriendlyText);
 
     NdisZeroMemory(&chars, sizeof(chars));
@@ -609,6 +557,7 @@ NDIS_STATUS XswFwdAttach(_In_ NDIS_HANDLE NdisFilterHandle, _In_ NDIS_HANDLE Fil
     InitializeListHead(&filter->Ports);
     for (ULONG b = 0; b < XSWFWD_MAC_BUCKETS; b++)
         InitializeListHead(&filter->Macs[b]);
+    XswOidInitialize(&filter->Oids, NdisFilterHandle, XSWFWD_TAG, XswFwdForwarded, XswFwdDiscard, filter);
 
     filter->SwitchHandlers.Header.Type = NDIS_OBJECT_TYPE_SWITCH_OPTIONAL_HANDLERS;
     filter->SwitchHandlers.Header.Revision = NDIS_SWITCH_OPTIONAL_HANDLERS_REVISION_1;
@@ -645,7 +594,7 @@ VOID XswFwdDetach(_In_ NDIS_HANDLE FilterModuleContext)
     PXSWFWD_FILTER filter = FilterModuleContext;
 
     /* Every OID this filter issued or forwarded has completed by now. */
-    DbgPrint("xswforward: %ld unicast, %ld flooded, %ld dropped\n", (long)filter->Unicast, (long)filter->Flooded,
+    DbgPrint(XSWFWD_LOG_NAME ": %ld unicast, %ld flooded, %ld dropped\n", (long)filter->Unicast, (long)filter->Flooded,
              (long)filter->Dropped);
     while (!IsListEmpty(&filter->Ports))
         XswFwdRemovePort(filter, CONTAINING_RECORD(filter->Ports.Flink, XSWFWD_PORT, Link));
@@ -663,16 +612,10 @@ NDIS_STATUS XswFwdRestart(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_FILTE
 
     if (!filter->FirstRestartDone) {
         NDIS_SWITCH_PARAMETERS params;
-        ULONG needed;
         NDIS_STATUS status;
 
         filter->FirstRestartDone = TRUE;
-        NdisZeroMemory(&params, sizeof(params));
-        params.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-        params.Header.Revision = NDIS_SWITCH_PARAMETERS_REVISION_1;
-        params.Header.Size = NDIS_SIZEOF_NDIS_SWITCH_PARAMETERS_REVISION_1;
-        status = XswFwdIssue(filter, NdisRequestQueryInformation, OID_SWITCH_PARAMETERS, &params, 0, sizeof(params),
-                             &needed);
+        status = XswOidQuerySwitchParameters(&filter->Oids, &params);
         if (status != NDIS_STATUS_SUCCESS)
             return status;
         /* Before activation the configuration is incomplete: wait for NetEventSwitchActivate. */
@@ -693,109 +636,75 @@ NDIS_STATUS XswFwdPause(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_FILTER_
 
 /* ---- OID requests ------------------------------------------------------------------------------- */
 
-/* Copy a clone's results back into the original request. */
-static void XswFwdCopyResults(_Inout_ PNDIS_OID_REQUEST Original, _In_ PNDIS_OID_REQUEST Clone)
-{
-    switch (Original->RequestType) {
-    case NdisRequestQueryInformation:
-    case NdisRequestQueryStatistics:
-        Original->DATA.QUERY_INFORMATION.BytesWritten = Clone->DATA.QUERY_INFORMATION.BytesWritten;
-        Original->DATA.QUERY_INFORMATION.BytesNeeded = Clone->DATA.QUERY_INFORMATION.BytesNeeded;
-        break;
-    case NdisRequestSetInformation:
-        Original->DATA.SET_INFORMATION.BytesRead = Clone->DATA.SET_INFORMATION.BytesRead;
-        Original->DATA.SET_INFORMATION.BytesNeeded = Clone->DATA.SET_INFORMATION.BytesNeeded;
-        break;
-    case NdisRequestMethod:
-        Original->DATA.METHOD_INFORMATION.BytesWritten = Clone->DATA.METHOD_INFORMATION.BytesWritten;
-        Original->DATA.METHOD_INFORMATION.BytesRead = Clone->DATA.METHOD_INFORMATION.BytesRead;
-        Original->DATA.METHOD_INFORMATION.BytesNeeded = Clone->DATA.METHOD_INFORMATION.BytesNeeded;
-        break;
-    default:
-        break;
-    }
-}
-
 /*
- * A forwarded request completed below with "Status": roll back a vetoed
- * PORT_CREATE / NIC_CREATE, mark a connected NIC, release the NIC reference
- * taken for a NIC request; then copy the results and free the clone.
+ * A forwarded request completed below with "Status" (XSW_OID_FORWARDED):
+ * roll back a vetoed PORT_CREATE / NIC_CREATE, mark a connected NIC, release
+ * the NIC reference taken for a NIC request.
  */
-static void XswFwdFinishForwarded(_In_ PXSWFWD_FILTER Filter, _In_ PNDIS_OID_REQUEST Original,
-                                  _In_ PNDIS_OID_REQUEST Clone, _In_ NDIS_STATUS Status)
+static VOID XswFwdForwarded(_In_ PVOID FilterContext, _In_ PNDIS_OID_REQUEST Original, _In_opt_ PVOID RequestContext,
+                            _In_ NDIS_STATUS Status)
 {
-    PXSWFWD_PENDING pending = *(PVOID *)&Clone->SourceReserved[sizeof(PVOID)];
+    PXSWFWD_FILTER filter = FilterContext;
+    PXSWFWD_PENDING pending = RequestContext;
+    LOCK_STATE_EX lockState;
 
-    if (pending != NULL) {
-        LOCK_STATE_EX lockState;
-        switch (pending->Kind) {
-        case XswFwdPendingPortCreate:
-            if (Status != NDIS_STATUS_SUCCESS) {
-                PXSWFWD_PORT port;
-                NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
-                port = XswFwdFindPort(Filter, pending->PortId);
-                if (port != NULL)
-                    XswFwdRemovePort(Filter, port);
-                NdisReleaseRWLock(Filter->Lock, &lockState);
-            }
-            break;
-        case XswFwdPendingNicCreate:
-            if (Status != NDIS_STATUS_SUCCESS) {
-                PXSWFWD_NIC nic;
-                NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
-                nic = XswFwdFindNic(Filter, pending->PortId, pending->NicIndex);
-                if (nic != NULL)
-                    XswFwdRemoveNic(Filter, nic);
-                NdisReleaseRWLock(Filter->Lock, &lockState);
-            }
-            break;
-        case XswFwdPendingNicConnect:
-            if (Status == NDIS_STATUS_SUCCESS) {
-                PXSWFWD_NIC nic;
-                NdisAcquireRWLockWrite(Filter->Lock, &lockState, 0);
-                nic = XswFwdGetNic(Filter, pending->PortId, pending->NicIndex);
-                if (nic != NULL)
-                    nic->Connected = TRUE;
-                NdisReleaseRWLock(Filter->Lock, &lockState);
-            }
-            break;
-        case XswFwdPendingNicReference:
-            (void)Filter->SwitchHandlers.DereferenceSwitchNic(Filter->SwitchContext, pending->PortId,
-                                                              pending->NicIndex);
-            break;
+    UNREFERENCED_PARAMETER(Original);
+    if (pending == NULL)
+        return;
+    switch (pending->Kind) {
+    case XswFwdPendingPortCreate:
+        if (Status != NDIS_STATUS_SUCCESS) {
+            PXSWFWD_PORT port;
+            NdisAcquireRWLockWrite(filter->Lock, &lockState, 0);
+            port = XswFwdFindPort(filter, pending->PortId);
+            if (port != NULL)
+                XswFwdRemovePort(filter, port);
+            NdisReleaseRWLock(filter->Lock, &lockState);
         }
-        ExFreePoolWithTag(pending, XSWFWD_TAG);
+        break;
+    case XswFwdPendingNicCreate:
+        if (Status != NDIS_STATUS_SUCCESS) {
+            PXSWFWD_NIC nic;
+            NdisAcquireRWLockWrite(filter->Lock, &lockState, 0);
+            nic = XswFwdFindNic(filter, pending->PortId, pending->NicIndex);
+            if (nic != NULL)
+                XswFwdRemoveNic(filter, nic);
+            NdisReleaseRWLock(filter->Lock, &lockState);
+        }
+        break;
+    case XswFwdPendingNicConnect:
+        if (Status == NDIS_STATUS_SUCCESS) {
+            PXSWFWD_NIC nic;
+            NdisAcquireRWLockWrite(filter->Lock, &lockState, 0);
+            nic = XswFwdGetNic(filter, pending->PortId, pending->NicIndex);
+            if (nic != NULL)
+                nic->Connected = TRUE;
+            NdisReleaseRWLock(filter->Lock, &lockState);
+        }
+        break;
+    case XswFwdPendingNicReference:
+        (void)filter->SwitchHandlers.DereferenceSwitchNic(filter->SwitchContext, pending->PortId, pending->NicIndex);
+        break;
     }
-    XswFwdCopyResults(Original, Clone);
-    NdisFreeCloneOidRequest(Filter->FilterHandle, Clone);
+    ExFreePoolWithTag(pending, XSWFWD_TAG);
 }
 
-/* Clone "OidRequest", attach "Pending" (may be NULL) and pass it down. */
+/* The XSWFWD_PENDING of a request that could not be forwarded (XSW_OID_DISCARD). */
+static VOID XswFwdDiscard(_In_ PVOID FilterContext, _In_ PVOID RequestContext)
+{
+    PXSWFWD_FILTER filter = FilterContext;
+    PXSWFWD_PENDING pending = RequestContext;
+
+    if (pending->Kind == XswFwdPendingNicReference)
+        (void)filter->SwitchHandlers.DereferenceSwitchNic(filter->SwitchContext, pending->PortId, pending->NicIndex);
+    ExFreePoolWithTag(pending, XSWFWD_TAG);
+}
+
+/* Clone "OidRequest", attach "Pending" (may be NULL) and pass it down (XswOidForward). */
 static NDIS_STATUS XswFwdForward(_In_ PXSWFWD_FILTER Filter, _In_ PNDIS_OID_REQUEST OidRequest,
                                  _In_opt_ PXSWFWD_PENDING Pending)
 {
-    PNDIS_OID_REQUEST clone;
-    NDIS_STATUS status = NdisAllocateCloneOidRequest(Filter->FilterHandle, OidRequest, XSWFWD_TAG, &clone);
-
-    if (status != NDIS_STATUS_SUCCESS) {
-        if (Pending != NULL) {
-            if (Pending->Kind == XswFwdPendingNicReference)
-                (void)Filter->SwitchHandlers.DereferenceSwitchNic(Filter->SwitchContext, Pending->PortId,
-                                                                  Pending->NicIndex);
-            ExFreePoolWithTag(Pending, XSWFWD_TAG);
-        }
-        return status;
-    }
-    *(PVOID *)&clone->SourceReserved[0] = OidRequest;
-    *(PVOID *)&clone->SourceReserved[sizeof(PVOID)] = Pending;
-    InterlockedIncrement(&Filter->PendingOids);
-    status = NdisFOidRequest(Filter->FilterHandle, clone);
-    if (status != NDIS_STATUS_PENDING) {
-        /* Completed synchronously below: finish here and return the same status. */
-        XswFwdFinishForwarded(Filter, OidRequest, clone, status);
-        InterlockedDecrement(&Filter->PendingOids);
-    }
-    return status;
+    return XswOidForward(&Filter->Oids, OidRequest, Pending);
 }
 
 static PXSWFWD_PENDING XswFwdNewPending(_In_ XSWFWD_PENDING_KIND Kind, _In_ NDIS_SWITCH_PORT_ID PortId,
@@ -960,7 +869,8 @@ static NDIS_STATUS XswFwdNicRestore(_In_ PXSWFWD_FILTER Filter, _In_ PNDIS_OID_R
 
     if (!XswFwdHeaderOk(save, length, NDIS_SWITCH_NIC_SAVE_STATE_REVISION_1,
                         NDIS_SIZEOF_NDIS_SWITCH_NIC_SAVE_STATE_REVISION_1) ||
-        !RtlEqualMemory(&save->ExtensionId, &XswFwdExtensionId, sizeof(GUID)))
+        (!RtlEqualMemory(&save->ExtensionId, &XswFwdExtensionId, sizeof(GUID)) &&
+         !XSWFWD_HOOK_FOREIGN_BLOB(Filter, save, length)))
         return NDIS_STATUS_PENDING;
     OidRequest->DATA.SET_INFORMATION.BytesRead = length;
     if (save->SaveDataSize < sizeof(data) || save->SaveDataOffset > length ||
@@ -1010,7 +920,8 @@ static NDIS_STATUS XswFwdNicRequest(_In_ PXSWFWD_FILTER Filter, _In_ PNDIS_OID_R
         nicRequest->OidRequest == NULL)
         return XswFwdForward(Filter, OidRequest, NULL);
     /* Keep VM traffic on the synthetic path, through the switch and this extension. */
-    if (XswFwdInnerOid(nicRequest->OidRequest) == OID_NIC_SWITCH_ALLOCATE_VF)
+    if (XswFwdInnerOid(nicRequest->OidRequest) == OID_NIC_SWITCH_ALLOCATE_VF &&
+        !XSWFWD_HOOK_ALLOW_VF(Filter, nicRequest))
         return NDIS_STATUS_FAILURE;
     /* Destination 0/0 means "for extensions in the control path": there is no NIC to reference. */
     if (nicRequest->DestinationPortId == NDIS_SWITCH_DEFAULT_PORT_ID)
@@ -1156,6 +1067,8 @@ NDIS_STATUS XswFwdOidRequest(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_OI
     PXSWFWD_FILTER filter = FilterModuleContext;
     NDIS_STATUS status;
 
+    if (XSWFWD_HOOK_OID_REQUEST(filter, OidRequest, &status))
+        return status;
     switch (OidRequest->RequestType) {
     case NdisRequestSetInformation:
         return XswFwdSetOid(filter, OidRequest);
@@ -1182,17 +1095,7 @@ VOID XswFwdOidRequestComplete(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_O
                               _In_ NDIS_STATUS Status)
 {
     PXSWFWD_FILTER filter = FilterModuleContext;
-    PNDIS_OID_REQUEST original = *(PVOID *)&OidRequest->SourceReserved[0];
-
-    InterlockedDecrement(&filter->PendingOids);
-    if (original == NULL) {
-        PXSWFWD_INTERNAL_OID internal = CONTAINING_RECORD(OidRequest, XSWFWD_INTERNAL_OID, Request);
-        internal->Status = Status;
-        NdisSetEvent(&internal->Done);
-        return;
-    }
-    XswFwdFinishForwarded(filter, original, OidRequest, Status);
-    NdisFOidRequestComplete(filter->FilterHandle, original, Status);
+    XswOidRequestComplete(&filter->Oids, OidRequest, Status);
 }
 
 VOID XswFwdCancelOidRequest(_In_ NDIS_HANDLE FilterModuleContext, _In_ PVOID RequestId)
