@@ -120,7 +120,7 @@ void xan_nvsp_free(struct xan_nvsp *n);
 void xan_nvsp_feed(struct xan_nvsp *n, const struct xan_nv_event *ev);
 /* End-of-input rules; "last" is the last frame or line. */
 void xan_nvsp_finish(struct xan_nvsp *n, uint64_t last);
-/* Rule "i" (enum xan_nvsp_rule) with its counters. */
+/* Rule "i" (enum xan_nvsp_rule) with its counters ("n" may be NULL: the rule alone, counters 0). */
 void xan_nvsp_rule(const struct xan_nvsp *n, unsigned i, struct xan_rule *out);
 size_t xan_nvsp_devices(const struct xan_nvsp *n);
 void xan_nvsp_print(const struct xan_nvsp *n, FILE *f);

@@ -22,10 +22,18 @@
  *
  * Ports and NICs that existed before the trace began are learnt from the
  * OID_SWITCH_PORT_ARRAY / NIC_ARRAY replies the switch gives an extension.
- * Rules are scanned through a compact per-kind array, "when" guards on
- * boolean facts are folded into masks, and expression nodes carry their own
- * evaluator function (xexpr_bind), so the per-record cost stays a few
- * hundred nanoseconds (make bench: xsw-bench-check).
+ *
+ * Rules are judged through plans ("Slots and plans" below): a record's
+ * shape (kind, point, actor, ORIGINATED) selects the rules whose "on:"
+ * pattern and class can apply, and its facts (nbl.found, oid.forwarded,
+ * destinations and frame unchanged since the last crossing...) select a
+ * plan entry holding each rule's conditions specialised for them
+ * (xexpr_specialize): what the facts settle is folded away, so a record
+ * evaluates only what is left, often nothing. Expression nodes carry their
+ * own evaluator function (xexpr_bind), the commonest shapes fused. Built
+ * with -DXSW_CHECK_REFERENCE, the engine instead evaluates every rule as
+ * written (the differential tests compare both). Budget: a few tens of
+ * nanoseconds per record (make bench: xsw-bench-check, xsw-analyze).
  *
  * Memory follows live objects only: an OID entry is freed when its
  * completion crosses its boundary, an NBL when it is completed or returned to
@@ -56,6 +64,19 @@ enum {
 #undef XSW_STATUS
 };
 
+/*
+ * ALWAYS_INLINE: see field(). NOINLINE keeps what runs rarely (OID and
+ * handler bookkeeping, building plans, the end of a scenario) out of
+ * xsw_checker_feed, whose per-record path then stays small and together.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#define NOINLINE __attribute__((noinline))
+#else
+#define ALWAYS_INLINE inline
+#define NOINLINE
+#endif
+
 #define NONE32 0xFFFFFFFFu
 #define MAXD XSW_CHECK_MAX_DEPTH
 #define BIT(p) ((p) < 32 ? (1u << (p)) : 0u)
@@ -72,6 +93,7 @@ struct htab {
     uint32_t mask, count;
 };
 
+/* Mixes (k1, k2) thoroughly (splitmix64's finaliser); rec.dest_hash values are made of it. */
 static uint64_t hmix(uint64_t k1, uint64_t k2)
 {
     uint64_t x = k1 ^ (k2 * 0x9E3779B97F4A7C15ull);
@@ -83,6 +105,17 @@ static uint64_t hmix(uint64_t k1, uint64_t k2)
     return x;
 }
 
+/*
+ * Slot of (k1, k2) in a table: one multiply and a fold of the high half
+ * into the low bits the mask keeps is enough for object ids and port/NIC
+ * numbers, and it runs on every record.
+ */
+static inline uint32_t hslot_of(uint64_t k1, uint64_t k2)
+{
+    uint64_t x = (k1 ^ (k2 * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
+    return (uint32_t)(x ^ (x >> 32));
+}
+
 static int htab_grow(struct htab *h)
 {
     uint32_t ncap = h->s ? (h->mask + 1) * 2 : 1024;
@@ -92,7 +125,7 @@ static int htab_grow(struct htab *h)
     for (uint32_t i = 0; h->s && i <= h->mask; i++) {
         if (!h->s[i].val)
             continue;
-        uint32_t j = (uint32_t)hmix(h->s[i].k1, h->s[i].k2) & (ncap - 1);
+        uint32_t j = hslot_of(h->s[i].k1, h->s[i].k2) & (ncap - 1);
         while (ns[j].val)
             j = (j + 1) & (ncap - 1);
         ns[j] = h->s[i];
@@ -107,7 +140,7 @@ static uint32_t htab_get(const struct htab *h, uint64_t k1, uint64_t k2)
 {
     if (!h->s)
         return NONE32;
-    uint32_t i = (uint32_t)hmix(k1, k2) & h->mask;
+    uint32_t i = hslot_of(k1, k2) & h->mask;
     while (h->s[i].val) {
         if (h->s[i].k1 == k1 && h->s[i].k2 == k2)
             return h->s[i].val - 1;
@@ -121,7 +154,7 @@ static int htab_put(struct htab *h, uint64_t k1, uint64_t k2, uint32_t v)
     if (!h->s || (h->count + 1) * 4 > (h->mask + 1) * 3)
         if (htab_grow(h))
             return -1;
-    uint32_t i = (uint32_t)hmix(k1, k2) & h->mask;
+    uint32_t i = hslot_of(k1, k2) & h->mask;
     while (h->s[i].val) {
         if (h->s[i].k1 == k1 && h->s[i].k2 == k2) {
             h->s[i].val = v + 1;
@@ -141,7 +174,7 @@ static void htab_del(struct htab *h, uint64_t k1, uint64_t k2)
 {
     if (!h->s)
         return;
-    uint32_t i = (uint32_t)hmix(k1, k2) & h->mask;
+    uint32_t i = hslot_of(k1, k2) & h->mask;
     while (h->s[i].val && !(h->s[i].k1 == k1 && h->s[i].k2 == k2))
         i = (i + 1) & h->mask;
     if (!h->s[i].val)
@@ -154,7 +187,7 @@ static void htab_del(struct htab *h, uint64_t k1, uint64_t k2)
             j = (j + 1) & h->mask;
             if (!h->s[j].val)
                 return;
-            uint32_t home = (uint32_t)hmix(h->s[j].k1, h->s[j].k2) & h->mask;
+            uint32_t home = hslot_of(h->s[j].k1, h->s[j].k2) & h->mask;
             /* Move j back to i unless its home lies cyclically in (i, j]. */
             if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
                 continue;
@@ -281,6 +314,13 @@ struct nic_obj {
     uint8_t state;
     uint16_t nic;
     uint32_t port, create_mask, connect_mask, disc_mask;
+    /*
+     * VFAssigned (NDIS_SWITCH_NIC_PARAMETERS) of the last NIC_CONNECT or
+     * NIC_UPDATED: bit j as extension j received it (or read it in its
+     * NIC_ARRAY), "vf" as the protocol edge completed it.
+     */
+    uint32_t vf_mask;
+    uint8_t vf;
     int32_t total;
     int32_t refs[MAXD];
     uint64_t ref_frame[MAXD];
@@ -311,11 +351,24 @@ struct retry {
     uint64_t frame;
 };
 
+/*
+ * A status indication that reached an extension from below and that it has
+ * not passed up yet: an indication it makes that matches none of these is
+ * its own (status.originated).
+ */
+#define MAX_STATUS_UP 8
+struct status_up {
+    uint32_t code, inner, port;
+    uint16_t nic;
+};
+
 struct ext_state {
     uint8_t cls, fstate, params_done, active, ext_id_known;
     uint8_t ext_id[16];
     struct retry retry[MAX_RETRY];
     unsigned nretry;
+    struct status_up up[MAX_STATUS_UP];
+    unsigned nup;
 };
 
 struct tmo {
@@ -329,10 +382,12 @@ struct stored {
 };
 
 /*
- * Boolean facts of the record (or end object) being judged, computed once:
- * a rule's "when" entries that only test one of them ("nbl.found",
- * "!oid.forwarded") are folded at checker creation into two masks, so most
- * rules that do not apply cost one mask test instead of an evaluation.
+ * Boolean facts of the record (or end object) being judged, computed once.
+ * A rule's "when" entries that only test one of them ("nbl.found",
+ * "!oid.forwarded") are folded into a gate (struct gate, slot cmask/cvalue),
+ * and plan entries are built per set of facts, with every fact the rule
+ * reads known (variant_get), so that what the facts decide is not evaluated
+ * again record after record.
  */
 enum {
     F_OID_FOUND = 1u << 0,
@@ -346,7 +401,14 @@ enum {
     F_DEST_GROUP = 1u << 8,
     F_RETRY = 1u << 9,
     F_DEST_HANDLED = 1u << 10,
+    /* What the record is known to satisfy (XASSUME_* << F_ASSUME_SHIFT, check_int.h). */
+    F_DESTS_SAME = XASSUME_DESTS_SAME << 11,
+    F_FRAME_SAME = XASSUME_FRAME_SAME << 11,
+    /* Never set: a gate requiring it never opens. */
+    F_NEVER = 1u << 31,
 };
+#define F_ASSUME_SHIFT 11
+#define F_ALL 0x1FFFu /* every fact a record can have */
 
 static const struct {
     uint16_t field;
@@ -365,43 +427,143 @@ struct gate {
     uint32_t keep;         /* bit i: when[i] still has to be evaluated */
 };
 
+/* A specialised entry: its root evaluator, and for "require" the entry as written (for the report). */
+struct sexpr {
+    xeval_fn fn;
+    const struct xnode *root;
+    struct xexpr *e;
+    const struct xexpr *orig;
+};
+
 /*
- * What the per-record loop needs of a rule, packed so that scanning the
- * rules of a kind touches one small array instead of every rule structure.
+ * A rule's "when" and "require" entries specialised for one record kind and
+ * one set of facts (xexpr_specialize with the fact fields and XASSUME_* bits
+ * known): entries that always hold are dropped, "never" is set when a
+ * "when" entry cannot hold; "when"/"req" are what is left to evaluate.
+ */
+struct svariant {
+    uint32_t facts; /* the facts it was built for (those in its slot's fmask) */
+    uint8_t never;
+    uint16_t nwhen, nreq;
+    struct sexpr *when, *req;
+    struct svariant *next;
+};
+
+/*
+ * A rule for one record kind. The gate (facts & cmask) == cvalue holds the
+ * fact tests of its "when" entries as written: a record that passes it (and
+ * the "on:" pattern and the class) counts as an evaluation of the rule.
+ * fmask: the facts its entries depend on; variants are built on demand.
  */
 struct slot {
     uint32_t ri;
-    uint32_t need1, need0, class_mask, keep;
+    uint32_t cmask, cvalue, fmask, class_mask;
     uint8_t point_rel, actor_rel, subject, has_lists;
     int8_t originated;
-    uint16_t nwhen, nrequire;
-    struct xexpr *const *when, *const *require;
+    struct svariant *vars;
+};
+
+/*
+ * Plans. A record's shape is its kind, point, actor and ORIGINATED flag
+ * (points beyond the depth are one shape, so are actors that are not
+ * extensions); a plan base lists the rules whose "on:" point, actor and
+ * originated patterns and class filter accept that shape, and the facts
+ * they depend on. For each set of those facts a plan entry then holds the
+ * rules counted as evaluated and, for the ones with something left to
+ * evaluate, their variant. So a record costs its facts, a lookup and the
+ * residual conditions. Evaluation counts are kept per entry ("hits") and
+ * added to the rules' counters when plans are dropped or counts are read.
+ * Plans depend on the stack depth and the extension classes: they are
+ * built on first use and dropped when either changes (a META record,
+ * another depth), or when they grow past PLAN_BUDGET bytes.
+ */
+#define PLAN_BUDGET (8u << 20)
+
+struct prun {
+    const struct slot *sl;
+    const struct svariant *va;
+    int subject; /* the extension judged (the shape's actor or receiver), -1: the switch */
+    int simple;  /* no name lists, no "when" left, one "require" entry: fn(x, e, root) */
+    xeval_fn fn;
+    const struct xexpr *e;
+    const struct xnode *root;
+};
+
+struct pentry {
+    uint32_t facts;
+    uint32_t ncount, nrun;
+    uint64_t hits;
+    struct pentry *next;
+    uint32_t *count;   /* rules (without "on:" name lists) each use counts, after run[] */
+    struct prun run[]; /* rules with "on:" name lists (matched, then counted) and residual conditions */
+};
+
+struct pbase {
+    uint32_t need; /* facts any of its rules depends on */
+    int actor_ext, receiver_ext;
+    unsigned nslots;
+    struct pentry *entries;
+    struct pbase *all_next;
+    uint16_t slots[];
 };
 
 struct xsw_checker {
+    /*
+     * What every record touches comes first, together, so that a record
+     * costs few cache lines of this structure; the large and the rarely used
+     * members follow.
+     */
     const struct xsw_spec *spec;
-    struct gate *gate;
     struct slot *slots[17];
-    struct xsw_check_config cfg;
-    unsigned nby_kind[17];
-    uint32_t *by_end[6];
-    unsigned nby_end[6];
-    uint8_t finding_mapped[65536 / 8];
-    uint64_t *rule_eval, *rule_viol;
-    struct ext_state ext[MAXD];
+    /* plans by record shape (NULL: not built; sized for plan_depth) */
+    struct pbase **plan_at;
+    unsigned plan_np, plan_na; /* points (0..depth, beyond) and actors (0..depth-1, not an extension) */
+    unsigned plan_depth;
+    int plan_over; /* the plans outgrew PLAN_BUDGET: drop them before the next record */
     unsigned depth;
-    struct htab hoid, hnbl, hnic, hport;
-    struct pool poid, pnbl, pnic, pport;
-    struct tmo *fifo;
-    size_t fifo_cap, fifo_head, fifo_len;
+    int nomem;
+    uint64_t last_frame, last_seq, since_meta;
+    /* destinations of the current record */
+    struct dst *rd;
+    uint32_t nrd, rd_cap;
     /* chain tracker: the NBL chain whose records are being fed */
     uint8_t chain_kind, chain_point;
     uint16_t chain_src_port;
     uint8_t chain_src_nic;
     uint64_t chain_hash;
-    /* destinations of the current record and their differences from the last crossing */
-    struct dst *rd;
-    uint32_t nrd, rd_cap;
+    /*
+     * The NBLs looked up last: the records of a chain come by the chain, so
+     * the next record's NBL is most often one of these. A hit is checked
+     * against the entry itself (live, same id), so a stale one only misses.
+     */
+    struct {
+        uint64_t id;
+        struct nbl_ent *n; /* pooled entries never move */
+    } nbl_recent[4];
+    unsigned nbl_recent_next;
+    struct pool pnbl;
+    struct htab hnbl;
+    /* NDIS flags behind rec.native_fwd, rec.single_source and rec.destination_group, per kind */
+    uint64_t native_fwd_mask;
+    uint32_t single_source_mask[17], dest_group_mask[17];
+    struct xsw_check_stats st;
+    struct xsw_check_config cfg;
+    uint64_t *rule_eval, *rule_viol;
+    struct ext_state ext[MAXD];
+    /* the rest of the trackers */
+    struct htab hoid, hnic, hport;
+    struct pool poid, pnic, pport;
+    struct tmo *fifo;
+    size_t fifo_cap, fifo_head, fifo_len;
+    /* all plans in one list, their size and their keys */
+    struct pbase *plans;
+    size_t plan_bytes, var_bytes, plan_keys;
+    struct gate *gate;
+    unsigned nby_kind[17];
+    uint32_t *by_end[6];
+    unsigned nby_end[6];
+    uint8_t finding_mapped[65536 / 8];
+    /* differences of the current record's destinations from the last crossing */
     struct dst *coll[XCOLL__N];
     uint16_t *coll_old[XCOLL__N];
     uint32_t ncoll[XCOLL__N], coll_cap;
@@ -410,9 +572,6 @@ struct xsw_checker {
     struct xsw_violation *kept;
     struct stored *kept_str;
     size_t nkept, capkept;
-    struct xsw_check_stats st;
-    uint64_t last_frame, last_seq, since_meta;
-    int nomem;
 };
 
 /* ---- Configuration and META ---------------------------------------------------------- */
@@ -449,7 +608,8 @@ static int parse_guid(const char *s, size_t n, uint8_t out[16])
         return -1;
     uint8_t b[16];
     unsigned k = 0;
-    for (size_t i = 0; i < 36 && k < 16; i++) {
+    /* "i + 1 < 36": a '-' out of place shifts the pairs, and the last one must not read past the text. */
+    for (size_t i = 0; i + 1 < 36 && k < 16; i++) {
         if (s[i] == '-')
             continue;
         int hi = s[i], lo = s[i + 1];
@@ -469,7 +629,7 @@ static int parse_guid(const char *s, size_t n, uint8_t out[16])
 }
 
 /* META lines "ext.N.class=capture" and "ext.N.guid=..." configure the extensions. */
-static void apply_meta(struct xsw_checker *c, const char *t, uint32_t len)
+NOINLINE static void apply_meta(struct xsw_checker *c, const char *t, uint32_t len)
 {
     const char *p = t, *end = t + len;
     while (p < end) {
@@ -512,12 +672,29 @@ static struct oid_ent *oid_find(struct xsw_checker *c, uint64_t id, unsigned poi
     return i == NONE32 ? NULL : pool_at(&c->poid, i);
 }
 
+static void nbl_remember(struct xsw_checker *c, uint64_t id, uint32_t idx)
+{
+    unsigned k = c->nbl_recent_next++ & 3;
+    c->nbl_recent[k].id = id;
+    c->nbl_recent[k].n = pool_at(&c->pnbl, idx);
+}
+
 static struct nbl_ent *nbl_find(struct xsw_checker *c, uint64_t id)
 {
     if (!id)
         return NULL;
+    for (unsigned k = 0; k < 4; k++)
+        if (c->nbl_recent[k].id == id) {
+            struct nbl_ent *n = c->nbl_recent[k].n;
+            if (n->live && n->id == id)
+                return n;
+            break;
+        }
     uint32_t i = htab_get(&c->hnbl, id, 0);
-    return i == NONE32 ? NULL : pool_at(&c->pnbl, i);
+    if (i == NONE32)
+        return NULL;
+    nbl_remember(c, id, i);
+    return pool_at(&c->pnbl, i);
 }
 
 static struct nic_obj *nic_find(struct xsw_checker *c, uint32_t port, uint16_t nic)
@@ -629,6 +806,14 @@ static uint8_t nic_view(const struct nic_obj *n, int j)
     return n->state;
 }
 
+/* VFAssigned as extension "j" last received it for the NIC; the protocol edge's value for j < 0. */
+static int nic_vf(const struct nic_obj *n, int j)
+{
+    if (!n)
+        return 0;
+    return j >= 0 ? (n->vf_mask & BIT((unsigned)j)) != 0 : n->vf;
+}
+
 static uint8_t port_view(const struct port_obj *p, int j)
 {
     if (!p)
@@ -668,6 +853,7 @@ struct ectx {
     const struct dst *d;
     uint16_t d_old;
     uint32_t facts;
+    int status_orig; /* STATUS: the actor indicated it itself (nothing from below to pass up) */
 };
 
 static struct nic_obj *ctx_nic(struct ectx *x)
@@ -972,7 +1158,14 @@ static int destination_group(const struct xsw_rec *r)
     return 0;
 }
 
-static inline int64_t field(struct ectx *x, unsigned id)
+/*
+ * The evaluators below are specialised per field and per function by
+ * X-macros: each calls one of these with a constant id, and forcing them
+ * inline (ALWAYS_INLINE, top of the file) lets the compiler fold the switch
+ * to that one case.
+ */
+
+static ALWAYS_INLINE int64_t field(struct ectx *x, unsigned id)
 {
     const struct xsw_rec *r = x->rec;
     struct xsw_checker *c = x->c;
@@ -1171,6 +1364,10 @@ static inline int64_t field(struct ectx *x, unsigned id)
         return ctx_nic(x) && s >= 0 && (x->nic->disc_mask & BIT((unsigned)s));
     case XFLD_NIC_DISC_FWD:
         return ctx_nic(x) && s >= 0 && (x->nic->disc_mask & BIT((unsigned)s + 1));
+    case XFLD_NIC_VF_ASSIGNED:
+        return nic_vf(ctx_nic(x), s);
+    case XFLD_STATUS_ORIGINATED:
+        return x->status_orig;
     case XFLD_PORT_STATE:
         return port_view(ctx_port(x), s);
     case XFLD_PORT_REFS:
@@ -1215,7 +1412,7 @@ static inline int64_t field(struct ectx *x, unsigned id)
     return 0;
 }
 
-static int64_t quantify(struct ectx *x, const struct xexpr *e, const struct xnode *nd, int32_t *witness)
+static ALWAYS_INLINE int64_t quantify(struct ectx *x, const struct xexpr *e, const struct xnode *nd, int32_t *witness)
 {
     uint32_t n;
     const uint16_t *old;
@@ -1255,20 +1452,20 @@ static int64_t quantify(struct ectx *x, const struct xexpr *e, const struct xnod
     return res;
 }
 
-static int64_t call(struct ectx *x, const struct xexpr *e, const struct xnode *nd)
+static ALWAYS_INLINE int64_t call_fn(struct ectx *x, const struct xexpr *e, const struct xnode *nd, unsigned id)
 {
     const int32_t *a = &e->args[nd->a];
     struct xsw_checker *c = x->c;
     struct bufv b1, b2;
     int s = x->subject;
-    switch ((enum xfunc)nd->id) {
+    switch ((enum xfunc)id) {
     case XFN_U8:
     case XFN_U16:
     case XFN_U32:
     case XFN_U64: {
         static const unsigned w[] = {1, 2, 4, 8};
         ctx_buf(x, e->nodes[a[0]].id, &b1);
-        return (int64_t)rd_le(&b1, ev(x, e, a[1]), w[nd->id - XFN_U8]);
+        return (int64_t)rd_le(&b1, ev(x, e, a[1]), w[id - XFN_U8]);
     }
     case XFN_LEN:
         ctx_buf(x, e->nodes[a[0]].id, &b1);
@@ -1277,7 +1474,7 @@ static int64_t call(struct ectx *x, const struct xexpr *e, const struct xnode *n
     case XFN_DIFF_LAST:
         ctx_buf(x, e->nodes[a[0]].id, &b1);
         ctx_buf(x, e->nodes[a[1]].id, &b2);
-        return buf_diff(&b1, &b2, nd->b > 2 ? ev(x, e, a[2]) : -1, nd->id == XFN_DIFF_LAST);
+        return buf_diff(&b1, &b2, nd->b > 2 ? ev(x, e, a[2]) : -1, id == XFN_DIFF_LAST);
     case XFN_EQ: {
         ctx_buf(x, e->nodes[a[0]].id, &b1);
         ctx_buf(x, e->nodes[a[2]].id, &b2);
@@ -1308,9 +1505,12 @@ static int64_t call(struct ectx *x, const struct xexpr *e, const struct xnode *n
     case XFN_NIC_REFS:
     case XFN_NIC_REFS_TOTAL:
     case XFN_NIC_DISC_FWD:
-    case XFN_NIC_DISC_SEEN: {
+    case XFN_NIC_DISC_SEEN:
+    case XFN_NIC_VF_ASSIGNED: {
         const struct nic_obj *n = nic_find(c, (uint32_t)ev(x, e, a[0]), (uint16_t)ev(x, e, a[1]));
-        switch (nd->id) {
+        switch (id) {
+        case XFN_NIC_VF_ASSIGNED:
+            return nic_vf(n, s);
         case XFN_NIC_STATE:
             return nic_view(n, s);
         case XFN_NIC_REFS:
@@ -1328,7 +1528,7 @@ static int64_t call(struct ectx *x, const struct xexpr *e, const struct xnode *n
     case XFN_PORT_REFS_TOTAL:
     case XFN_PORT_TEARDOWN_SEEN: {
         const struct port_obj *p = port_find(c, (uint32_t)ev(x, e, a[0]));
-        switch (nd->id) {
+        switch (id) {
         case XFN_PORT_STATE:
             return port_view(p, s);
         case XFN_PORT_REFS:
@@ -1344,7 +1544,7 @@ static int64_t call(struct ectx *x, const struct xexpr *e, const struct xnode *n
         int64_t p = ev(x, e, a[0]);
         if (!x->nbl || p < 0 || p >= 32)
             return 0;
-        uint32_t m = nd->id == XFN_SENT_AT ? x->nbl->sent_mask : x->nbl->ind_mask;
+        uint32_t m = id == XFN_SENT_AT ? x->nbl->sent_mask : x->nbl->ind_mask;
         return (m >> p) & 1;
     }
     case XFN_REPORTED: {
@@ -1379,6 +1579,12 @@ static int64_t call(struct ectx *x, const struct xexpr *e, const struct xnode *n
         break;
     }
     return 0;
+}
+
+/* Calls with the function id known only at run time (explaining a violation). */
+static int64_t call(struct ectx *x, const struct xexpr *e, const struct xnode *nd)
+{
+    return call_fn(x, e, nd, nd->id);
 }
 
 static int64_t ev(struct ectx *x, const struct xexpr *e, int32_t n)
@@ -1424,17 +1630,145 @@ static const xeval_fn field_fns[XFLD__N] = {
 #undef X
 };
 
+/*
+ * The commonest shapes around a field, fused: "!field", "field == K",
+ * "field != K", and "field == expr", "field != expr" (the left operand is
+ * evaluated first, as by f_eq).
+ */
+#define X(en, n, f, c)                                                                         \
+    EVAL_FN(not_##en)                                                                          \
+    {                                                                                          \
+        (void)nd;                                                                              \
+        (void)e;                                                                               \
+        return !field(x, XFLD_##en);                                                           \
+    }                                                                                          \
+    EVAL_FN(eqk_##en)                                                                          \
+    {                                                                                          \
+        return field(x, XFLD_##en) == e->nodes[nd->b].v;                                       \
+    }                                                                                          \
+    EVAL_FN(nek_##en)                                                                          \
+    {                                                                                          \
+        return field(x, XFLD_##en) != e->nodes[nd->b].v;                                       \
+    }                                                                                          \
+    EVAL_FN(eqf_##en)                                                                          \
+    {                                                                                          \
+        int64_t v = field(x, XFLD_##en);                                                       \
+        return v == e->nodes[nd->b].fn(x, e, &e->nodes[nd->b]);                                \
+    }                                                                                          \
+    EVAL_FN(nef_##en)                                                                          \
+    {                                                                                          \
+        int64_t v = field(x, XFLD_##en);                                                       \
+        return v != e->nodes[nd->b].fn(x, e, &e->nodes[nd->b]);                                \
+    }
+XSW_FIELDS(X)
+#undef X
+
+static const xeval_fn not_field_fns[XFLD__N] = {
+#define X(en, n, f, c) not_##en,
+    XSW_FIELDS(X)
+#undef X
+};
+static const xeval_fn eqk_field_fns[XFLD__N] = {
+#define X(en, n, f, c) eqk_##en,
+    XSW_FIELDS(X)
+#undef X
+};
+static const xeval_fn nek_field_fns[XFLD__N] = {
+#define X(en, n, f, c) nek_##en,
+    XSW_FIELDS(X)
+#undef X
+};
+static const xeval_fn eqf_field_fns[XFLD__N] = {
+#define X(en, n, f, c) eqf_##en,
+    XSW_FIELDS(X)
+#undef X
+};
+static const xeval_fn nef_field_fns[XFLD__N] = {
+#define X(en, n, f, c) nef_##en,
+    XSW_FIELDS(X)
+#undef X
+};
+
+/* One evaluator per function, as for fields. */
+#define X(en, n, mn, mx, a0, a1, a2, a3, a4, f, c)                                             \
+    EVAL_FN(fn_##en)                                                                           \
+    {                                                                                          \
+        return call_fn(x, e, nd, XFN_##en);                                                    \
+    }
+XSW_FUNCS(X)
+#undef X
+
+static const xeval_fn func_fns[XFN__N] = {
+#define X(en, n, mn, mx, a0, a1, a2, a3, a4, f, c) fn_##en,
+    XSW_FUNCS(X)
+#undef X
+};
+
+/* count(list) without a predicate: the list's length; "count(list) == 0": whether it is empty. */
+static uint32_t coll_len(struct ectx *x, const struct xexpr *e, const struct xnode *call_nd)
+{
+    uint32_t n;
+    const uint16_t *old;
+    ctx_coll(x, (unsigned)e->nodes[e->args[call_nd->a]].id, &n, &old);
+    return n;
+}
+EVAL_FN(f_count_plain)
+{
+    return coll_len(x, e, nd);
+}
+EVAL_FN(f_coll_empty)
+{
+    return coll_len(x, e, &e->nodes[nd->a]) == 0;
+}
+
 EVAL_FN(f_call)
 {
     return call(x, e, nd);
 }
+
+/*
+ * Shapes around one field fused into one node: "(field & K) == K2" and
+ * "!= K2", "field + K" and "field - K" (the field read through field() with
+ * its id known only at run time, an inlined jump table).
+ */
+#define FF(nd) (field(x, e->nodes[(nd)->a].id))
+#define KB(nd) (e->nodes[(nd)->b].v)
+EVAL_FN(f_band_eq_kk)
+{
+    const struct xnode *m = &e->nodes[nd->a];
+    return (FF(m) & KB(m)) == KB(nd);
+}
+EVAL_FN(f_band_ne_kk)
+{
+    const struct xnode *m = &e->nodes[nd->a];
+    return (FF(m) & KB(m)) != KB(nd);
+}
+EVAL_FN(f_add_fk)
+{
+    return (int64_t)((uint64_t)FF(nd) + (uint64_t)KB(nd));
+}
+EVAL_FN(f_sub_fk)
+{
+    return (int64_t)((uint64_t)FF(nd) - (uint64_t)KB(nd));
+}
+#undef FF
+#undef KB
 EVAL_FN(f_not)
 {
     return !A(nd);
 }
+/*
+ * Arithmetic wraps around in 64 bits, as the C operators on uint64_t do: a
+ * rule may add or negate any value (a spec is input, and so are the record
+ * fields it reads), and a signed overflow would be undefined behaviour.
+ */
+static int64_t wrap(uint64_t v)
+{
+    return (int64_t)v;
+}
 EVAL_FN(f_neg)
 {
-    return -A(nd);
+    return wrap(0 - (uint64_t)A(nd));
 }
 EVAL_FN(f_bnot)
 {
@@ -1442,11 +1776,11 @@ EVAL_FN(f_bnot)
 }
 EVAL_FN(f_add)
 {
-    return A(nd) + B(nd);
+    return wrap((uint64_t)A(nd) + (uint64_t)B(nd));
 }
 EVAL_FN(f_sub)
 {
-    return A(nd) - B(nd);
+    return wrap((uint64_t)A(nd) - (uint64_t)B(nd));
 }
 EVAL_FN(f_band)
 {
@@ -1534,9 +1868,20 @@ EVAL_FN(f_in)
 
 void xexpr_bind(struct xexpr *e)
 {
-    for (unsigned i = 0; i < e->nnodes; i++) {
-        struct xnode *nd = &e->nodes[i];
+    for (unsigned i = 0; i < e->nnodes; i++)
+        xexpr_bind_node(e, &e->nodes[i]);
+}
+
+void xexpr_bind_node(struct xexpr *e, struct xnode *nd)
+{
+    {
         int kb = nd->b >= 0 && (unsigned)nd->b < e->nnodes && e->nodes[nd->b].op == XO_CONST;
+        /* The first operand, for the fused shapes (only meaningful for unary and binary operators). */
+        const struct xnode *fa = nd->a >= 0 && (unsigned)nd->a < e->nnodes ? &e->nodes[nd->a] : NULL;
+        int af = fa && fa->op == XO_FIELD && fa->id < XFLD__N;
+        /* "(field & K) OP K2" */
+        int bk = kb && fa && fa->op == XO_BAND && e->nodes[fa->a].op == XO_FIELD && e->nodes[fa->a].id < XFLD__N &&
+                 e->nodes[fa->b].op == XO_CONST;
         xeval_fn f = f_none;
         switch ((enum xop)nd->op) {
         case XO_CONST:
@@ -1550,10 +1895,12 @@ void xexpr_bind(struct xexpr *e)
             f = f_none;
             break;
         case XO_CALL:
-            f = f_call;
+            f = nd->id < XFN__N ? func_fns[nd->id] : f_call;
+            if (nd->id == XFN_COUNT && nd->b == 1)
+                f = f_count_plain;
             break;
         case XO_NOT:
-            f = f_not;
+            f = fa && fa->op == XO_FIELD && fa->id < XFLD__N ? not_field_fns[fa->id] : f_not;
             break;
         case XO_NEG:
             f = f_neg;
@@ -1562,10 +1909,10 @@ void xexpr_bind(struct xexpr *e)
             f = f_bnot;
             break;
         case XO_ADD:
-            f = f_add;
+            f = af && kb ? f_add_fk : f_add;
             break;
         case XO_SUB:
-            f = f_sub;
+            f = af && kb ? f_sub_fk : f_sub;
             break;
         case XO_BAND:
             f = kb ? f_band_k : f_band;
@@ -1580,10 +1927,20 @@ void xexpr_bind(struct xexpr *e)
             f = f_shr;
             break;
         case XO_EQ:
-            f = kb ? f_eq_k : f_eq;
+            f = bk ? f_band_eq_kk : kb ? f_eq_k : f_eq;
+            if (kb && af)
+                f = eqk_field_fns[fa->id];
+            else if (af)
+                f = eqf_field_fns[fa->id];
+            else if (kb && fa && fa->op == XO_CALL && fa->id == XFN_COUNT && fa->b == 1 && e->nodes[nd->b].v == 0)
+                f = f_coll_empty;
             break;
         case XO_NE:
-            f = kb ? f_ne_k : f_ne;
+            f = bk ? f_band_ne_kk : kb ? f_ne_k : f_ne;
+            if (kb && af)
+                f = nek_field_fns[fa->id];
+            else if (af)
+                f = nef_field_fns[fa->id];
             break;
         case XO_LT:
             f = f_lt;
@@ -1827,6 +2184,16 @@ static void describe(struct xsw_checker *c, const struct xsw_rec *r, struct ectx
                  r->nic_index, x->nbl ? ", NBL" : "");
         break;
     }
+    case XSW_K_STATUS: {
+        /* A NIC status names the VM NIC it is for (the header's port/NIC) and what it wraps. */
+        const char *sn = xsw_status_name(r->u.status.code), *in = xsw_status_name(r->u.status.inner_code);
+        if (r->u.status.inner_code)
+            snprintf(c->object, sizeof c->object, "status %s (%s) for NIC %u/%u at point %u", sn ? sn : "?",
+                     in ? in : "?", r->port_id, r->nic_index, r->point);
+        else
+            snprintf(c->object, sizeof c->object, "status %s at point %u", sn ? sn : "?", r->point);
+        break;
+    }
     case XSW_K_FINDING: {
         const char *fn = xsw_finding_name(r->u.finding.code);
         snprintf(c->object, sizeof c->object, "finding %s (value %llu): %.*s", fn ? fn : "?",
@@ -1979,48 +2346,6 @@ static int in_list(const struct xlist *l, uint32_t v)
     return 0;
 }
 
-static int match_lists(const struct xsw_checker *c, const struct xrule *r, const struct xsw_rec *rec);
-
-static int match(const struct xsw_checker *c, const struct slot *r, const struct xsw_rec *rec)
-{
-    unsigned d = rec->depth;
-    switch ((enum xpointrel)r->point_rel) {
-    case XP_ANY:
-        break;
-    case XP_PROTOCOL_EDGE:
-        if (rec->point != 0)
-            return 0;
-        break;
-    case XP_MINIPORT_EDGE:
-        if (rec->point != d)
-            return 0;
-        break;
-    case XP_INNER:
-        if (rec->point == 0 || rec->point >= d)
-            return 0;
-        break;
-    case XP_BOUNDARY:
-        if (rec->point > d)
-            return 0;
-        break;
-    }
-    switch ((enum xactorrel)r->actor_rel) {
-    case XA_ANYACTOR:
-        break;
-    case XA_EXTENSION:
-        if (rec->actor >= d)
-            return 0;
-        break;
-    case XA_SWITCH:
-        if (rec->actor < d)
-            return 0;
-        break;
-    }
-    if (r->originated >= 0 && ((rec->flags & XSW_RF_ORIGINATED) != 0) != r->originated)
-        return 0;
-    return !r->has_lists || match_lists(c, c->spec->rules[r->ri], rec);
-}
-
 /* The name lists of "on:" (oid, status, handler...). */
 static int match_lists(const struct xsw_checker *c, const struct xrule *r, const struct xsw_rec *rec)
 {
@@ -2102,6 +2427,36 @@ static int copy_bytes(uint8_t **buf, uint32_t *cap, const uint8_t *src, uint32_t
     return 0;
 }
 
+/* A status indication reached extension "e" from below: it may pass it up later. */
+static void status_push(struct ext_state *e, const struct xsw_rec *r)
+{
+    if (e->nup == MAX_STATUS_UP) {
+        /* The oldest is forgotten: passing it up later would count as originating it. */
+        memmove(&e->up[0], &e->up[1], (MAX_STATUS_UP - 1) * sizeof e->up[0]);
+        e->nup--;
+    }
+    struct status_up *u = &e->up[e->nup++];
+    u->code = r->u.status.code;
+    u->inner = r->u.status.inner_code;
+    u->port = r->port_id;
+    u->nic = r->nic_index;
+}
+
+/* Extension "e" indicates "r": 1 when it passes up one it received (which is then consumed). */
+static int status_take(struct ext_state *e, const struct xsw_rec *r)
+{
+    for (unsigned i = 0; i < e->nup; i++) {
+        const struct status_up *u = &e->up[i];
+        if (u->code == r->u.status.code && u->inner == r->u.status.inner_code && u->port == r->port_id &&
+            u->nic == r->nic_index) {
+            memmove(&e->up[i], &e->up[i + 1], (e->nup - i - 1) * sizeof e->up[0]);
+            e->nup--;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void retry_clear(struct ext_state *e, uint32_t oid)
 {
     for (unsigned i = 0; i < e->nretry; i++)
@@ -2133,7 +2488,24 @@ static void fifo_push(struct xsw_checker *c, uint64_t id, uint8_t point, uint64_
     t->seq = seq;
 }
 
-static void apply_oid_request(struct xsw_checker *c, const struct xsw_rec *r, struct ectx *x, uint64_t frame)
+/*
+ * A NIC_CONNECT or NIC_UPDATED request (NDIS_SWITCH_NIC_PARAMETERS) reached
+ * extension "recv": from now on it knows the NIC's VFAssigned (§4.8).
+ */
+static void note_vf(struct xsw_checker *c, const struct xsw_rec *r, int recv)
+{
+    uint8_t vf;
+    struct nic_obj *n;
+    if (recv < 0 || xsw_get_u8(r->u.oid.data, r->u.oid.data_len, (size_t)XCV(NDIS_SWITCH_NIC_PARAMETERS_OFF_VFAssigned),
+                               &vf) || !(n = nic_find(c, r->port_id, r->nic_index)))
+        return;
+    if (vf)
+        n->vf_mask |= BIT((unsigned)recv);
+    else
+        n->vf_mask &= ~BIT((unsigned)recv);
+}
+
+NOINLINE static void apply_oid_request(struct xsw_checker *c, const struct xsw_rec *r, struct ectx *x, uint64_t frame)
 {
     unsigned p = r->point;
     uint32_t oid = r->u.oid.oid;
@@ -2158,10 +2530,17 @@ static void apply_oid_request(struct xsw_checker *c, const struct xsw_rec *r, st
             if (n && oid == V_OID_SWITCH_NIC_CREATE && n->state == XS_DELETED) {
                 n->state = XS_NONE;
                 n->create_mask = n->connect_mask = 0;
+                n->vf_mask = 0;
+                n->vf = 0;
             }
             if (n)
                 n->disc_mask = 0;
         }
+        if (oid == V_OID_SWITCH_NIC_CONNECT)
+            note_vf(c, r, x->receiver_ext);
+        break;
+    case V_OID_SWITCH_NIC_UPDATED:
+        note_vf(c, r, x->receiver_ext);
         break;
     case V_OID_SWITCH_PORT_CREATE:
         if (p == 0) {
@@ -2228,7 +2607,7 @@ static void apply_oid_request(struct xsw_checker *c, const struct xsw_rec *r, st
  * before the trace began (an extension attached to an active switch) get
  * their state from it. State already derived from the trace is kept.
  */
-static void learn_array(struct xsw_checker *c, uint32_t oid, const uint8_t *p, uint32_t len)
+NOINLINE static void learn_array(struct xsw_checker *c, uint32_t oid, const uint8_t *p, uint32_t len, int recv)
 {
     uint16_t first;
     uint32_t n, esize;
@@ -2259,11 +2638,20 @@ static void learn_array(struct xsw_checker *c, uint32_t oid, const uint8_t *p, u
             struct nic_obj *o = s != XS_NONE ? nic_get(c, port, nic) : NULL;
             if (o && o->state == XS_NONE)
                 o->state = s;
+            /* The reply tells the extension that asked which NICs have a VF (the sample revokes them at activation). */
+            uint8_t vf;
+            if (o && recv >= 0 &&
+                !xsw_get_u8(p, len, off + (size_t)XCV(NDIS_SWITCH_NIC_PARAMETERS_OFF_VFAssigned), &vf)) {
+                if (vf)
+                    o->vf_mask |= BIT((unsigned)recv);
+                else
+                    o->vf_mask &= ~BIT((unsigned)recv);
+            }
         }
     }
 }
 
-static void apply_oid_complete(struct xsw_checker *c, const struct xsw_rec *r, struct ectx *x, uint64_t frame)
+NOINLINE static void apply_oid_complete(struct xsw_checker *c, const struct xsw_rec *r, struct ectx *x, uint64_t frame)
 {
     unsigned p = r->point;
     struct oid_ent *o = x->oid;
@@ -2283,6 +2671,11 @@ static void apply_oid_complete(struct xsw_checker *c, const struct xsw_rec *r, s
                 n->create_mask |= BIT(p);
             if (oid == V_OID_SWITCH_NIC_CONNECT)
                 n->connect_mask |= BIT(p);
+            uint8_t vf;
+            if (p == 0 && oid == V_OID_SWITCH_NIC_CONNECT &&
+                !xsw_get_u8(r->u.oid.data, r->u.oid.data_len, (size_t)XCV(NDIS_SWITCH_NIC_PARAMETERS_OFF_VFAssigned),
+                            &vf))
+                n->vf = vf != 0;
             if (p == 0) {
                 n->state = oid == V_OID_SWITCH_NIC_CREATE ? XS_CREATED
                          : oid == V_OID_SWITCH_NIC_CONNECT ? XS_CONNECTED
@@ -2291,6 +2684,14 @@ static void apply_oid_complete(struct xsw_checker *c, const struct xsw_rec *r, s
                 if (n->state == XS_DELETED && n->total == 0)
                     nic_free(c, n);
             }
+            break;
+        }
+        case V_OID_SWITCH_NIC_UPDATED: {
+            struct nic_obj *n = p == 0 ? nic_find(c, r->port_id, r->nic_index) : NULL;
+            uint8_t vf;
+            if (n && !xsw_get_u8(r->u.oid.data, r->u.oid.data_len,
+                                 (size_t)XCV(NDIS_SWITCH_NIC_PARAMETERS_OFF_VFAssigned), &vf))
+                n->vf = vf != 0;
             break;
         }
         case V_OID_SWITCH_PORT_CREATE:
@@ -2319,7 +2720,7 @@ static void apply_oid_complete(struct xsw_checker *c, const struct xsw_rec *r, s
             break;
         case V_OID_SWITCH_PORT_ARRAY:
         case V_OID_SWITCH_NIC_ARRAY:
-            learn_array(c, oid, r->u.oid.data, r->u.oid.data_len);
+            learn_array(c, oid, r->u.oid.data, r->u.oid.data_len, recv);
             break;
         case V_OID_SWITCH_NIC_SAVE:
             /* An extension that completes NIC_SAVE itself writes its ExtensionId (§4.7). */
@@ -2372,7 +2773,13 @@ static void apply_oid_complete(struct xsw_checker *c, const struct xsw_rec *r, s
     oid_free(c, o);
 }
 
-static void nbl_snapshot(struct xsw_checker *c, struct nbl_ent *n, const struct xsw_rec *r, uint64_t frame)
+/*
+ * Keep what the next crossing is compared with. "facts" are the record's
+ * (F_FRAME_SAME, F_DESTS_SAME against this very entry): bytes and
+ * destinations known to be equal already are not copied again.
+ */
+static void nbl_snapshot(struct xsw_checker *c, struct nbl_ent *n, const struct xsw_rec *r, uint64_t frame,
+                         uint32_t facts)
 {
     n->fwd = r->u.nbl.fwd;
     n->src_port = (uint16_t)(r->u.nbl.fwd >> 16);
@@ -2381,11 +2788,13 @@ static void nbl_snapshot(struct xsw_checker *c, struct nbl_ent *n, const struct 
     n->frame_len = r->u.nbl.frame_len;
     uint32_t cmp = c->cfg.frame_cmp;
     uint32_t sl = r->u.nbl.cap_len < cmp ? r->u.nbl.cap_len : cmp;
-    if (sl)
+    if (sl && !((facts & F_FRAME_SAME) && sl <= n->snap_len))
         memcpy(n->snap, r->u.nbl.frame, sl);
     n->snap_len = (uint16_t)sl;
     n->last_frame = frame;
     n->dest_handled = 0;
+    if (facts & F_DESTS_SAME)
+        return;
     if (c->nrd > NBL_INLINE_DEST) {
         if (c->nrd > n->heap_cap) {
             struct dst *h = realloc(n->heap, c->nrd * sizeof *h);
@@ -2417,6 +2826,7 @@ static struct nbl_ent *nbl_create(struct xsw_checker *c, const struct xsw_rec *r
         c->nomem = 1;
         return NULL;
     }
+    nbl_remember(c, r->id, i);
     struct dst *heap = n->heap;
     uint32_t hcap = n->heap_cap, pn = n->pnext;
     memset(n, 0, offsetof(struct nbl_ent, dinline));
@@ -2448,14 +2858,14 @@ static void apply_nbl(struct xsw_checker *c, const struct xsw_rec *r, struct ect
             return;
         n->sent_mask |= BIT(p);
         n->holder = p < d ? (int16_t)p : XH_MINIPORT_EDGE;
-        nbl_snapshot(c, n, r, frame);
+        nbl_snapshot(c, n, r, frame, n == x->nbl ? x->facts : 0);
         break;
     case XSW_K_NBL_INDICATE:
         if (!n && !(n = nbl_create(c, r, 1, frame)))
             return;
         n->ind_mask |= BIT(p);
         n->holder = p > 0 ? (int16_t)(p - 1) : XH_PROTOCOL_EDGE;
-        nbl_snapshot(c, n, r, frame);
+        nbl_snapshot(c, n, r, frame, n == x->nbl ? x->facts : 0);
         break;
     case XSW_K_NBL_RETURN:
         if (!n)
@@ -2478,7 +2888,7 @@ static void apply_nbl(struct xsw_checker *c, const struct xsw_rec *r, struct ect
     }
 }
 
-static void apply_handler(struct xsw_checker *c, const struct xsw_rec *r, struct ectx *x, uint64_t frame)
+NOINLINE static void apply_handler(struct xsw_checker *c, const struct xsw_rec *r, struct ectx *x, uint64_t frame)
 {
     int a = x->actor_ext;
     int ok = r->status == 0;
@@ -2545,7 +2955,7 @@ static void apply_handler(struct xsw_checker *c, const struct xsw_rec *r, struct
     }
 }
 
-static void apply_filter_state(struct xsw_checker *c, const struct xsw_rec *r)
+NOINLINE static void apply_filter_state(struct xsw_checker *c, const struct xsw_rec *r)
 {
     if (r->actor >= MAXD)
         return;
@@ -2600,15 +3010,13 @@ static void ectx_init(struct ectx *x, struct xsw_checker *c)
     x->retry = NULL;
     x->kport = 0;
     x->knic = 0;
-    x->nic_looked = x->port_looked = 0;
-    x->nic = NULL;
-    x->port = NULL;
+    x->nic_looked = x->port_looked = 0; /* x->nic, x->port are set when looked up */
     x->ref_count = 0;
-    x->diffs_done = x->have_hash = 0;
-    x->rec_hash = 0;
+    x->diffs_done = x->have_hash = 0;   /* x->rec_hash is set with have_hash */
     x->d = NULL;
     x->d_old = 0;
     x->facts = 0;
+    x->status_orig = 0;
 }
 
 static int oid_end(struct xsw_checker *c, struct oid_ent *o)
@@ -2626,7 +3034,7 @@ static int oid_end(struct xsw_checker *c, struct oid_ent *o)
     return end_rules(c, XE_OID, &x, rel, 2);
 }
 
-static int run_end(struct xsw_checker *c)
+NOINLINE static int run_end(struct xsw_checker *c)
 {
     int n = 0;
     size_t cap = c->poid.used + c->pnbl.used + 1;
@@ -2719,7 +3127,7 @@ static int run_end(struct xsw_checker *c)
     return n;
 }
 
-static void reset_trackers(struct xsw_checker *c)
+NOINLINE static void reset_trackers(struct xsw_checker *c)
 {
     for (uint32_t i = 0; i < c->poid.used; i++) {
         struct oid_ent *o = pool_at(&c->poid, i);
@@ -2755,7 +3163,7 @@ static void reset_trackers(struct xsw_checker *c)
 }
 
 /* OID requests pending longer than the timeout are judged now, once. */
-static int run_timeouts(struct xsw_checker *c, uint64_t seq)
+NOINLINE static int run_timeouts(struct xsw_checker *c, uint64_t seq)
 {
     int n = 0;
     while (c->fifo_len) {
@@ -2770,6 +3178,330 @@ static int run_timeouts(struct xsw_checker *c, uint64_t seq)
     }
     c->object[0] = 0;
     return n;
+}
+
+/* ---- Slots and plans -------------------------------------------------------------------------------- */
+
+static void variant_free(struct svariant *va)
+{
+    for (unsigned w = 0; va->when && w < va->nwhen; w++)
+        xexpr_free(va->when[w].e);
+    for (unsigned q = 0; va->req && q < va->nreq; q++)
+        xexpr_free(va->req[q].e);
+    free(va->when);
+    free(va->req);
+    free(va);
+}
+
+static void slot_drop_variants(struct slot *sl)
+{
+    while (sl->vars) {
+        struct svariant *n = sl->vars->next;
+        variant_free(sl->vars);
+        sl->vars = n;
+    }
+}
+
+static void sexpr_set(struct sexpr *s, struct xexpr *e, const struct xexpr *orig)
+{
+    s->e = e;
+    s->root = &e->nodes[e->root];
+    s->fn = s->root->fn;
+    s->orig = orig;
+}
+
+static size_t expr_bytes(const struct xexpr *e)
+{
+    return sizeof *e + e->nnodes * sizeof *e->nodes + e->nargs * sizeof *e->args + e->nconsts * sizeof *e->consts +
+           strlen(e->src) + 1;
+}
+
+/*
+ * The variant of slot "sl" (rule "r", kind "k") for the facts "facts"
+ * (within sl->fmask), built on first use. NULL when memory runs out.
+ */
+static const struct svariant *variant_get(struct xsw_checker *c, struct slot *sl, unsigned k, uint32_t facts)
+{
+    for (const struct svariant *v = sl->vars; v; v = v->next)
+        if (v->facts == facts)
+            return v;
+    const struct xrule *r = c->spec->rules[sl->ri];
+    struct xknown *kn = calloc(1, sizeof *kn);
+    struct svariant *va = calloc(1, sizeof *va);
+    if (!kn || !va || !(va->when = calloc(r->nwhen + 1, sizeof *va->when)) ||
+        !(va->req = calloc(r->nrequire + 1, sizeof *va->req)))
+        goto fail;
+    va->facts = facts;
+    kn->has[XFLD_REC_KIND] = 1;
+    kn->val[XFLD_REC_KIND] = k;
+    for (size_t f = 0; f < sizeof fact_fields / sizeof fact_fields[0]; f++)
+        if (sl->fmask & fact_fields[f].bit) {
+            kn->has[fact_fields[f].field] = 1;
+            kn->val[fact_fields[f].field] = (facts & fact_fields[f].bit) != 0;
+        }
+    kn->assume = (facts >> F_ASSUME_SHIFT) & (XASSUME_DESTS_SAME | XASSUME_FRAME_SAME);
+    size_t bytes = sizeof *va;
+    for (unsigned w = 0; w < r->nwhen && !va->never; w++) {
+        struct xexpr *e = xexpr_specialize(r->when[w], kn);
+        if (!e)
+            goto fail;
+        const struct xnode *root = &e->nodes[e->root];
+        if (root->op == XO_CONST) {
+            va->never = !root->v;
+            xexpr_free(e);
+            continue;
+        }
+        bytes += expr_bytes(e);
+        sexpr_set(&va->when[va->nwhen++], e, r->when[w]);
+    }
+    for (unsigned q = 0; q < r->nrequire && !va->never; q++) {
+        struct xexpr *e = xexpr_specialize(r->require[q], kn);
+        if (!e)
+            goto fail;
+        /* An entry that always holds need not be evaluated. */
+        if (e->nodes[e->root].op == XO_CONST && e->nodes[e->root].v) {
+            xexpr_free(e);
+            continue;
+        }
+        bytes += expr_bytes(e);
+        sexpr_set(&va->req[va->nreq++], e, r->require[q]);
+    }
+    free(kn);
+    c->var_bytes += bytes;
+    va->next = sl->vars;
+    sl->vars = va;
+    return va;
+fail:
+    free(kn);
+    if (va)
+        variant_free(va);
+    return NULL;
+}
+
+/* Slot of rule "ri" for records of kind "k". */
+static void slot_init(struct xsw_checker *c, struct slot *sl, size_t ri, unsigned k)
+{
+    const struct xrule *r = c->spec->rules[ri];
+    memset(sl, 0, sizeof *sl);
+    sl->ri = (uint32_t)ri;
+    sl->cmask = c->gate[ri].need1 | c->gate[ri].need0;
+    sl->cvalue = c->gate[ri].need1;
+    if (c->gate[ri].need1 & c->gate[ri].need0)
+        sl->cmask |= F_NEVER, sl->cvalue |= F_NEVER;
+    sl->class_mask = r->class_mask;
+    sl->point_rel = r->point_rel;
+    sl->actor_rel = r->actor_rel;
+    sl->subject = r->subject;
+    sl->originated = r->originated;
+    /* Only the "on:" name lists that constrain records of this kind (match_lists). */
+    int oidk = k == XSW_K_OID_REQUEST || k == XSW_K_OID_COMPLETE;
+    sl->has_lists = (oidk && (r->oids.n || r->inner_oids.n)) || r->statuses.n ||
+                    (k == XSW_K_HANDLER_CALL && r->handlers.n) ||
+                    (k == XSW_K_FINDING && (r->findings.n || r->finding_unmapped)) ||
+                    ((k == XSW_K_PNP_EVENT || k == XSW_K_FILTER_STATE) && r->events.n) ||
+                    (k == XSW_K_STATUS && r->codes.n);
+    uint8_t fields[XFLD__N] = {0};
+    unsigned assume = 0;
+    for (unsigned w = 0; w < r->nwhen; w++)
+        assume |= xexpr_depends(r->when[w], fields);
+    for (unsigned q = 0; q < r->nrequire; q++)
+        assume |= xexpr_depends(r->require[q], fields);
+    sl->fmask = assume << F_ASSUME_SHIFT;
+    for (size_t f = 0; f < sizeof fact_fields / sizeof fact_fields[0]; f++)
+        if (fields[fact_fields[f].field])
+            sl->fmask |= fact_fields[f].bit;
+}
+
+static int point_ok(uint8_t rel, unsigned p, unsigned d)
+{
+    switch ((enum xpointrel)rel) {
+    case XP_ANY:
+        return 1;
+    case XP_PROTOCOL_EDGE:
+        return p == 0;
+    case XP_MINIPORT_EDGE:
+        return p == d;
+    case XP_INNER:
+        return p != 0 && p < d;
+    case XP_BOUNDARY:
+        return p <= d;
+    }
+    return 0;
+}
+
+static int actor_ok(uint8_t rel, unsigned a, unsigned d)
+{
+    switch ((enum xactorrel)rel) {
+    case XA_ANYACTOR:
+        return 1;
+    case XA_EXTENSION:
+        return a < d;
+    case XA_SWITCH:
+        return a >= d;
+    }
+    return 0;
+}
+
+static void variants_drop(struct xsw_checker *c)
+{
+    for (unsigned k = 0; k < 17; k++)
+        for (unsigned i = 0; c->slots[k] && i < c->nby_kind[k]; i++)
+            slot_drop_variants(&c->slots[k][i]);
+    c->var_bytes = 0;
+}
+
+/* Evaluations counted by the plans and not yet added to the counters: of rule "ri", or all (ri < 0). */
+static uint64_t plan_evals(const struct xsw_checker *c, long ri)
+{
+    uint64_t n = 0;
+    for (const struct pbase *b = c->plans; b; b = b->all_next)
+        for (const struct pentry *e = b->entries; e; e = e->next)
+            for (uint32_t i = 0; e->hits && i < e->ncount; i++)
+                if (ri < 0 || e->count[i] == (uint32_t)ri)
+                    n += e->hits;
+    return n;
+}
+
+/* Add the evaluations the plans counted to the rules' counters, and drop the plans. */
+static void plans_drop(struct xsw_checker *c)
+{
+    while (c->plans) {
+        struct pbase *b = c->plans;
+        while (b->entries) {
+            struct pentry *e = b->entries;
+            for (uint32_t i = 0; i < e->ncount; i++)
+                c->rule_eval[e->count[i]] += e->hits;
+            b->entries = e->next;
+            free(e);
+        }
+        c->plans = b->all_next;
+        free(b);
+    }
+    if (c->plan_at)
+        memset(c->plan_at, 0, c->plan_keys * sizeof *c->plan_at);
+    c->plan_bytes = 0;
+    c->plan_over = 0;
+}
+
+/* Plans for records of stack depth "d" (shapes: point 0..d or beyond, actor 0..d-1 or not an extension). */
+static int plans_reset(struct xsw_checker *c, unsigned d)
+{
+    plans_drop(c);
+    if (c->var_bytes > PLAN_BUDGET / 2)
+        variants_drop(c);
+    /* key = ((kind * points + point) * actors + actor) * 2 + ORIGINATED, dense: few cache lines */
+    c->plan_np = d + 2;
+    c->plan_na = d + 1;
+    size_t keys = (size_t)17 * c->plan_np * c->plan_na * 2;
+    if (keys != c->plan_keys) {
+        free(c->plan_at);
+        c->plan_keys = 0;
+        if (!(c->plan_at = calloc(keys, sizeof *c->plan_at)))
+            return -1;
+        c->plan_keys = keys;
+    }
+    c->plan_depth = d;
+    return 0;
+}
+
+static int class_ok(const struct xsw_checker *c, uint32_t mask, int subj);
+
+/* Build the plan base of record "r" (whose depth the plans are for) under "key". NULL when memory runs out. */
+static NOINLINE struct pbase *plan_base_build(struct xsw_checker *c, const struct xsw_rec *r, size_t key)
+{
+    unsigned d = r->depth;
+    unsigned orig = (r->flags & XSW_RF_ORIGINATED) != 0;
+    int actor_ext = r->actor < d ? r->actor : -1, receiver_ext = receiver_of(r);
+    unsigned ns = c->nby_kind[r->kind];
+    struct pbase *b = calloc(1, sizeof *b + (ns + 1) * sizeof b->slots[0]);
+    if (!b)
+        return NULL;
+    for (unsigned i = 0; i < ns; i++) {
+        const struct slot *sl = &c->slots[r->kind][i];
+        int subj = sl->subject == XSUBJ_RECEIVER ? receiver_ext : actor_ext;
+        /* A point beyond the depth matches no boundary pattern, whatever the point. */
+        if (!point_ok(sl->point_rel, r->point, d) || !actor_ok(sl->actor_rel, r->actor, d) ||
+            (sl->originated >= 0 && (int)orig != sl->originated) || !class_ok(c, sl->class_mask, subj))
+            continue;
+        b->slots[b->nslots++] = (uint16_t)i;
+        b->need |= (sl->cmask | sl->fmask) & F_ALL;
+    }
+    b->actor_ext = actor_ext;
+    b->receiver_ext = receiver_ext;
+    c->plan_bytes += sizeof *b + (ns + 1) * sizeof b->slots[0];
+    c->plan_over = c->plan_bytes + c->var_bytes > PLAN_BUDGET;
+    b->all_next = c->plans;
+    c->plans = b;
+    c->plan_at[key] = b;
+    return b;
+}
+
+/* Build the plan entry of base "b" for the facts "facts" (within b->need). NULL when memory runs out. */
+static NOINLINE struct pentry *plan_entry_build(struct xsw_checker *c, struct pbase *b, unsigned k, uint32_t facts)
+{
+    size_t bytes = sizeof(struct pentry) + b->nslots * (sizeof(struct prun) + sizeof(uint32_t));
+    struct pentry *e = calloc(1, bytes);
+    if (!e)
+        return NULL;
+    e->count = (uint32_t *)&e->run[b->nslots];
+    e->facts = facts;
+    for (unsigned i = 0; i < b->nslots; i++) {
+        struct slot *sl = &c->slots[k][b->slots[i]];
+        if ((facts & sl->cmask) != sl->cvalue)
+            continue;
+        const struct svariant *va = variant_get(c, sl, k, facts & sl->fmask);
+        if (!va) {
+            free(e);
+            return NULL;
+        }
+        if (!sl->has_lists)
+            e->count[e->ncount++] = sl->ri;
+        if (sl->has_lists || (!va->never && (va->nwhen || va->nreq))) {
+            struct prun *pr = &e->run[e->nrun++];
+            pr->sl = sl;
+            pr->va = va;
+            pr->subject = sl->subject == XSUBJ_RECEIVER ? b->receiver_ext : b->actor_ext;
+            pr->simple = !sl->has_lists && !va->nwhen && va->nreq == 1;
+            if (pr->simple) {
+                pr->fn = va->req[0].fn;
+                pr->e = va->req[0].e;
+                pr->root = va->req[0].root;
+            }
+        }
+    }
+    c->plan_bytes += bytes;
+    c->plan_over = c->plan_bytes + c->var_bytes > PLAN_BUDGET;
+    e->next = b->entries;
+    b->entries = e;
+    return e;
+}
+
+/* The plan base of record "r" (whose depth the plans are for). NULL when memory runs out. */
+static inline struct pbase *plan_base(struct xsw_checker *c, const struct xsw_rec *r)
+{
+    unsigned d = r->depth;
+    unsigned p = r->point <= d ? r->point : d + 1;
+    unsigned a = r->actor < d ? r->actor : d;
+    size_t key = (((size_t)r->kind * c->plan_np + p) * c->plan_na + a) * 2 + ((r->flags & XSW_RF_ORIGINATED) != 0);
+    struct pbase *b = c->plan_at[key];
+    return b ? b : plan_base_build(c, r, key);
+}
+
+/* The plan entry of base "b" for the facts "facts" (within b->need). NULL when memory runs out. */
+static inline struct pentry *plan_entry(struct xsw_checker *c, struct pbase *b, unsigned k, uint32_t facts)
+{
+    struct pentry **pp = &b->entries;
+    for (struct pentry *e = *pp; e; pp = &e->next, e = e->next)
+        if (e->facts == facts) {
+            /* Most recently used first: a shape sees few sets of facts, one of them most of the time. */
+            if (e != b->entries) {
+                *pp = e->next;
+                e->next = b->entries;
+                b->entries = e;
+            }
+            return e;
+        }
+    return plan_entry_build(c, b, k, facts);
 }
 
 /* ---- Public API ---------------------------------------------------------------------------------- */
@@ -2795,6 +3527,14 @@ struct xsw_checker *xsw_checker_new(const struct xsw_spec *spec, const struct xs
     c->pnic.esize = sizeof(struct nic_obj);
     c->pport.esize = sizeof(struct port_obj);
     c->poid.free_head = c->pnbl.free_head = c->pnic.free_head = c->pport.free_head = NONE32;
+    c->plan_depth = ~0u; /* no plans yet */
+    c->native_fwd_mask = (uint64_t)XCV(NDIS_SWITCH_FWD_NATIVE_FORWARDING_REQUIRED);
+    c->single_source_mask[XSW_K_NBL_SEND] = (uint32_t)XCV(NDIS_SEND_FLAGS_SWITCH_SINGLE_SOURCE);
+    c->single_source_mask[XSW_K_NBL_INDICATE] = (uint32_t)XCV(NDIS_RECEIVE_FLAGS_SWITCH_SINGLE_SOURCE);
+    c->single_source_mask[XSW_K_NBL_SEND_COMPLETE] = (uint32_t)XCV(NDIS_SEND_COMPLETE_FLAGS_SWITCH_SINGLE_SOURCE);
+    c->single_source_mask[XSW_K_NBL_RETURN] = (uint32_t)XCV(NDIS_RETURN_FLAGS_SWITCH_SINGLE_SOURCE);
+    c->dest_group_mask[XSW_K_NBL_SEND] = (uint32_t)XCV(NDIS_SEND_FLAGS_SWITCH_DESTINATION_GROUP);
+    c->dest_group_mask[XSW_K_NBL_INDICATE] = (uint32_t)XCV(NDIS_RECEIVE_FLAGS_SWITCH_DESTINATION_GROUP);
     size_t n = spec->n;
     c->rule_eval = calloc(n + 1, sizeof *c->rule_eval);
     c->rule_viol = calloc(n + 1, sizeof *c->rule_viol);
@@ -2840,24 +3580,8 @@ struct xsw_checker *xsw_checker_new(const struct xsw_spec *spec, const struct xs
             }
             for (unsigned k = 1; k <= 16; k++)
                 if (r->kind_mask & CTX_KIND(k)) {
-                    if (pass) {
-                        struct slot *sl = &c->slots[k][c->nby_kind[k]];
-                        sl->ri = (uint32_t)i;
-                        sl->need1 = c->gate[i].need1;
-                        sl->need0 = c->gate[i].need0;
-                        sl->class_mask = r->class_mask;
-                        sl->point_rel = r->point_rel;
-                        sl->actor_rel = r->actor_rel;
-                        sl->subject = r->subject;
-                        sl->originated = r->originated;
-                        sl->has_lists = r->oids.n || r->inner_oids.n || r->statuses.n || r->handlers.n ||
-                                        r->findings.n || r->finding_unmapped || r->events.n || r->codes.n;
-                        sl->keep = c->gate[i].keep;
-                        sl->nwhen = (uint16_t)r->nwhen;
-                        sl->nrequire = (uint16_t)r->nrequire;
-                        sl->when = r->when;
-                        sl->require = r->require;
-                    }
+                    if (pass)
+                        slot_init(c, &c->slots[k][c->nby_kind[k]], i, k);
                     c->nby_kind[k]++;
                 }
             if (!pass)
@@ -2900,8 +3624,11 @@ void xsw_checker_free(struct xsw_checker *c)
 {
     if (!c)
         return;
+    plans_drop(c);
+    variants_drop(c);
     for (unsigned k = 0; k < 17; k++)
         free(c->slots[k]);
+    free(c->plan_at);
     for (unsigned k = 0; k < 6; k++)
         free(c->by_end[k]);
     free(c->rule_eval);
@@ -2931,8 +3658,40 @@ void xsw_checker_free(struct xsw_checker *c)
     free(c);
 }
 
+/*
+ * XASSUME_FRAME_SAME: the captured frame bytes equal the NBL's snapshot
+ * wherever both exist, so every diff() of rec.frame and nbl.frame is
+ * no_diff (buf_diff compares a snapshot over the common length only).
+ */
+static int frame_same(const struct xsw_rec *r, const struct nbl_ent *n)
+{
+    uint32_t la = r->u.nbl.frame ? r->u.nbl.cap_len : 0;
+    uint32_t m = la < n->snap_len ? la : n->snap_len;
+    return !m || memcmp(r->u.nbl.frame, n->snap, m) == 0;
+}
+
+/*
+ * XASSUME_DESTS_SAME: the record's destinations are the NBL's (none when it
+ * is not tracked), element by element, with no (port, NIC) twice, so
+ * compute_diffs would find nothing added, removed or changed. Longer lists
+ * are left to compute_diffs.
+ */
+static int dests_same(const struct xsw_checker *c, const struct nbl_ent *n)
+{
+    uint32_t np = n ? n->ndest : 0;
+    if (c->nrd != np || np > 8)
+        return 0;
+    if (np && memcmp(c->rd, n->dest, np * sizeof *c->rd) != 0)
+        return 0;
+    for (uint32_t i = 0; i < np; i++)
+        for (uint32_t j = i + 1; j < np; j++)
+            if (c->rd[i].port == c->rd[j].port && c->rd[i].nic == c->rd[j].nic)
+                return 0;
+    return 1;
+}
+
 /* Decode the destinations of an NBL or HANDLER_CALL record into c->rd. */
-static int load_dests(struct xsw_checker *c, const uint8_t *p, unsigned n)
+static inline int load_dests(struct xsw_checker *c, const uint8_t *p, unsigned n)
 {
     if (n > c->rd_cap) {
         uint32_t nc = c->rd_cap;
@@ -2944,14 +3703,123 @@ static int load_dests(struct xsw_checker *c, const uint8_t *p, unsigned n)
         c->rd = d;
         c->rd_cap = nc;
     }
-    for (unsigned i = 0; i < n; i++) {
-        struct xsw_dest d = xsw_rec_dest(p, i);
-        c->rd[i].port = d.port_id;
-        c->rd[i].nic = d.nic_index;
-        c->rd[i].bits = d.bits;
+    /* The decoder checked that n * XSW_DEST_LEN bytes are there (as xsw_rec_dest, inlined). */
+    for (unsigned i = 0; i < n; i++, p += XSW_DEST_LEN) {
+        c->rd[i].port = xsw_ld_le32(p);
+        c->rd[i].nic = xsw_ld_le16(p + 4);
+        c->rd[i].bits = xsw_ld_le16(p + 6);
     }
     c->nrd = n;
     return 0;
+}
+
+static unsigned record_rel(const struct ectx *x, struct xsw_frame_ref rel[3]);
+
+/*
+ * Rule "pr" of a plan entry beyond the simple case: its "on:" name lists
+ * (then it counts as evaluated), its "when" entries, its "require" entries.
+ * Returns 1 if a "require" entry does not hold.
+ */
+static int run_rule(struct xsw_checker *c, const struct xsw_rec *r, struct ectx *x, const struct prun *pr)
+{
+    const struct slot *sl = pr->sl;
+    const struct svariant *va = pr->va;
+    if (sl->has_lists) {
+        if (!match_lists(c, c->spec->rules[sl->ri], r))
+            return 0;
+        c->rule_eval[sl->ri]++;
+        if (va->never)
+            return 0;
+    }
+    for (unsigned w = 0; w < va->nwhen; w++)
+        if (!va->when[w].fn(x, va->when[w].e, va->when[w].root))
+            return 0;
+    for (unsigned q = 0; q < va->nreq; q++)
+        if (!va->req[q].fn(x, va->req[q].e, va->req[q].root))
+            return 1;
+    return 0;
+}
+
+/* Report the first "require" entry of rule "pr" that does not hold, explained as written. */
+static int run_violated(struct xsw_checker *c, struct ectx *x, const struct prun *pr, uint64_t frame)
+{
+    const struct svariant *va = pr->va;
+    unsigned q = 0;
+    while (q + 1 < va->nreq && va->req[q].fn(x, va->req[q].e, va->req[q].root))
+        q++;
+    struct xsw_frame_ref rel[3];
+    unsigned nrel = record_rel(x, rel);
+    deliver(c, pr->sl->ri, x, va->req[q].orig, frame, 0, rel, nrel);
+    return 1;
+}
+
+/*
+ * The facts of the record of "x" (its objects already looked up), those in
+ * "need" only: a record pays for the facts the rules of its shape depend on.
+ */
+static uint32_t record_facts(const struct xsw_checker *c, const struct ectx *x, uint32_t need)
+{
+    const struct xsw_rec *r = x->rec;
+    if (!need)
+        return 0;
+    uint32_t f = 0;
+    if (need & (F_REC_ORIGINATED | F_RETRY | F_PARENT_FOUND))
+        f |= (r->flags & XSW_RF_ORIGINATED ? F_REC_ORIGINATED : 0) | (x->retry ? F_RETRY : 0) |
+             (x->parent ? F_PARENT_FOUND : 0);
+    if (x->oid)
+        f |= F_OID_FOUND | (x->oid->forwarded ? F_OID_FORWARDED : 0) | (x->oid->child_done ? F_OID_CHILD_DONE : 0);
+    if (x->nbl)
+        f |= F_NBL_FOUND | (x->nbl->dest_handled ? F_DEST_HANDLED : 0);
+    int nblk = r->kind >= XSW_K_NBL_SEND && r->kind <= XSW_K_NBL_RETURN;
+    /* The flags masks per kind are those single_source() and destination_group() test. */
+    if (nblk && (need & (F_NATIVE_FWD | F_SINGLE_SOURCE | F_DEST_GROUP)))
+        f |= (r->u.nbl.fwd & c->native_fwd_mask ? F_NATIVE_FWD : 0) |
+             (r->u.nbl.ndis_flags & c->single_source_mask[r->kind] ? F_SINGLE_SOURCE : 0) |
+             (r->u.nbl.ndis_flags & c->dest_group_mask[r->kind] ? F_DEST_GROUP : 0);
+    if ((need & F_FRAME_SAME) && nblk && x->nbl && frame_same(r, x->nbl))
+        f |= F_FRAME_SAME;
+    if ((need & F_DESTS_SAME) && (nblk || r->kind == XSW_K_HANDLER_CALL) && dests_same(c, x->nbl))
+        f |= F_DESTS_SAME;
+    return f & need;
+}
+
+/*
+ * The frames a violation at the record of "x" relates to (request,
+ * forwarded request, the NBL's first and last crossing...), built only when
+ * a rule is violated.
+ */
+static unsigned record_rel(const struct ectx *x, struct xsw_frame_ref rel[3])
+{
+    const struct xsw_rec *r = x->rec;
+    const struct xsw_checker *c = x->c;
+    unsigned n = 0;
+    switch (r->kind) {
+    case XSW_K_OID_REQUEST:
+        if (x->parent)
+            rel[n++] = (struct xsw_frame_ref){"parent request", x->parent->req_frame};
+        if (x->actor_ext >= 0)
+            for (unsigned i = 0; i < c->ext[x->actor_ext].nretry && n < 3; i++)
+                if (c->ext[x->actor_ext].retry[i].oid == r->u.oid.oid)
+                    rel[n++] = (struct xsw_frame_ref){"short completion", c->ext[x->actor_ext].retry[i].frame};
+        break;
+    case XSW_K_OID_COMPLETE:
+        if (x->oid) {
+            rel[n++] = (struct xsw_frame_ref){"request", x->oid->req_frame};
+            if (x->oid->forwarded)
+                rel[n++] = (struct xsw_frame_ref){"forwarded request", x->oid->child_frame};
+            if (x->oid->child_done)
+                rel[n++] = (struct xsw_frame_ref){"completion from below", x->oid->child_done_frame};
+        }
+        break;
+    default:
+        break;
+    }
+    if (x->nbl && n < 3) {
+        rel[n++] = (struct xsw_frame_ref){"NBL first seen", x->nbl->origin_frame};
+        if (n < 3)
+            rel[n++] = (struct xsw_frame_ref){"NBL last crossing", x->nbl->last_frame};
+    }
+    return n;
 }
 
 int xsw_checker_feed(struct xsw_checker *c, const struct xsw_rec *r, uint64_t frame)
@@ -2965,6 +3833,7 @@ int xsw_checker_feed(struct xsw_checker *c, const struct xsw_rec *r, uint64_t fr
         }
         c->since_meta = 0;
         apply_meta(c, r->u.meta.text, r->u.meta.text_len);
+        plans_drop(c); /* the classes may have changed */
         c->depth = r->depth;
         return c->nomem ? XSW_ENOMEM : n;
     }
@@ -2986,34 +3855,35 @@ int xsw_checker_feed(struct xsw_checker *c, const struct xsw_rec *r, uint64_t fr
     x.rec = r;
     x.kport = r->port_id;
     x.knic = r->nic_index;
+#ifdef XSW_CHECK_REFERENCE
     x.actor_ext = r->actor < r->depth ? r->actor : -1;
     x.receiver_ext = receiver_of(r);
+#else
+    /* The plan base of the record's shape: the rules that may apply, and who is actor and receiver. */
+    if ((r->depth != c->plan_depth || c->plan_over) && plans_reset(c, r->depth)) {
+        c->nomem = 1;
+        return XSW_ENOMEM;
+    }
+    struct pbase *pb = plan_base(c, r);
+    if (!pb) {
+        c->nomem = 1;
+        return XSW_ENOMEM;
+    }
+    x.actor_ext = pb->actor_ext;
+    x.receiver_ext = pb->receiver_ext;
+#endif
     c->nrd = 0;
-    struct xsw_frame_ref rel[3];
-    unsigned nrel = 0;
     switch (r->kind) {
     case XSW_K_OID_REQUEST:
-        if (r->point > 0 && !(r->flags & XSW_RF_ORIGINATED)) {
+        if (r->point > 0 && !(r->flags & XSW_RF_ORIGINATED))
             x.parent = oid_find(c, r->parent ? r->parent : r->id, r->point - 1u);
-            if (x.parent)
-                rel[nrel++] = (struct xsw_frame_ref){"parent request", x.parent->req_frame};
-        }
         if (x.actor_ext >= 0)
             for (unsigned i = 0; i < c->ext[x.actor_ext].nretry; i++)
-                if (c->ext[x.actor_ext].retry[i].oid == r->u.oid.oid) {
+                if (c->ext[x.actor_ext].retry[i].oid == r->u.oid.oid)
                     x.retry = &c->ext[x.actor_ext].retry[i];
-                    rel[nrel++] = (struct xsw_frame_ref){"short completion", x.retry->frame};
-                }
         break;
     case XSW_K_OID_COMPLETE:
         x.oid = oid_find(c, r->id, r->point);
-        if (x.oid) {
-            rel[nrel++] = (struct xsw_frame_ref){"request", x.oid->req_frame};
-            if (x.oid->forwarded)
-                rel[nrel++] = (struct xsw_frame_ref){"forwarded request", x.oid->child_frame};
-            if (x.oid->child_done)
-                rel[nrel++] = (struct xsw_frame_ref){"completion from below", x.oid->child_done_frame};
-        }
         break;
     case XSW_K_NBL_SEND:
     case XSW_K_NBL_SEND_COMPLETE:
@@ -3039,44 +3909,51 @@ int xsw_checker_feed(struct xsw_checker *c, const struct xsw_rec *r, uint64_t fr
             c->nrd = 0;
         }
         break;
+    case XSW_K_STATUS:
+        x.status_orig = x.actor_ext >= 0 && !status_take(&c->ext[x.actor_ext], r);
+        break;
     default:
         break;
     }
-    if (x.nbl) {
-        rel[nrel++] = (struct xsw_frame_ref){"NBL first seen", x.nbl->origin_frame};
-        if (nrel < 3)
-            rel[nrel++] = (struct xsw_frame_ref){"NBL last crossing", x.nbl->last_frame};
-    }
-    x.facts = (x.oid ? F_OID_FOUND : 0) | (x.oid && x.oid->forwarded ? F_OID_FORWARDED : 0) |
-              (x.oid && x.oid->child_done ? F_OID_CHILD_DONE : 0) | (x.parent ? F_PARENT_FOUND : 0) |
-              (x.nbl ? F_NBL_FOUND : 0) | (x.nbl && x.nbl->dest_handled ? F_DEST_HANDLED : 0) |
-              (r->flags & XSW_RF_ORIGINATED ? F_REC_ORIGINATED : 0) |
-              (x.retry ? F_RETRY : 0);
-    if (r->kind >= XSW_K_NBL_SEND && r->kind <= XSW_K_NBL_RETURN)
-        x.facts |= (r->u.nbl.fwd & (uint64_t)XCV(NDIS_SWITCH_FWD_NATIVE_FORWARDING_REQUIRED) ? F_NATIVE_FWD : 0) |
-                   (single_source(r) ? F_SINGLE_SOURCE : 0) | (destination_group(r) ? F_DEST_GROUP : 0);
-    const struct slot *sl = c->slots[r->kind];
-    for (unsigned i = 0, ns = c->nby_kind[r->kind]; i < ns; i++, sl++) {
-        if ((x.facts & sl->need1) != sl->need1 || (x.facts & sl->need0) || !match(c, sl, r))
+#ifdef XSW_CHECK_REFERENCE
+    x.facts = record_facts(c, &x, F_ALL & ~(uint32_t)(F_FRAME_SAME | F_DESTS_SAME));
+    /*
+     * Every rule of the kind, as written, without plans or specialised
+     * variants: what the fast path below must always agree with (built only
+     * for the differential tests, never in xsw-suite or xsw-analyze).
+     */
+    for (unsigned i = 0; i < c->nby_kind[r->kind]; i++) {
+        const struct slot *sl = &c->slots[r->kind][i];
+        const struct gate *g = &c->gate[sl->ri];
+        if ((x.facts & g->need1) != g->need1 || (x.facts & g->need0) || !point_ok(sl->point_rel, r->point, r->depth) ||
+            !actor_ok(sl->actor_rel, r->actor, r->depth) ||
+            (sl->originated >= 0 && ((r->flags & XSW_RF_ORIGINATED) != 0) != sl->originated) ||
+            (sl->has_lists && !match_lists(c, c->spec->rules[sl->ri], r)))
             continue;
         x.subject = sl->subject == XSUBJ_RECEIVER ? x.receiver_ext : x.actor_ext;
-        if (!class_ok(c, sl->class_mask, x.subject))
-            continue;
-        /* The rule applies: its remaining "when" entries, then "require" (judge_applicable, inlined). */
-        c->rule_eval[sl->ri]++;
-        unsigned w;
-        for (w = 0; w < sl->nwhen; w++)
-            if ((w >= 32 || (sl->keep >> w & 1)) && !ev(&x, sl->when[w], sl->when[w]->root))
-                break;
-        if (w < sl->nwhen)
-            continue;
-        for (unsigned q = 0; q < sl->nrequire; q++)
-            if (!ev(&x, sl->require[q], sl->require[q]->root)) {
-                deliver(c, sl->ri, &x, sl->require[q], frame, 0, rel, nrel);
-                n++;
-                break;
-            }
+        struct xsw_frame_ref rel[3];
+        unsigned nrel = record_rel(&x, rel);
+        if (class_ok(c, sl->class_mask, x.subject))
+            n += judge_applicable(c, sl->ri, &x, frame, 0, rel, nrel);
     }
+#else
+    /* A shape no rule looks at (a crossing at the switch's own edge, say) needs no entry. */
+    if (pb->nslots) {
+        x.facts = record_facts(c, &x, pb->need);
+        struct pentry *pe = plan_entry(c, pb, r->kind, x.facts);
+        if (!pe) {
+            c->nomem = 1;
+            return XSW_ENOMEM;
+        }
+        pe->hits++;
+        for (const struct prun *pr = pe->run, *end = pe->run + pe->nrun; pr < end; pr++) {
+            x.subject = pr->subject;
+            /* The rule applies: what is left of its "when" entries, then of "require" (judge_applicable). */
+            if (pr->simple ? !pr->fn(&x, pr->e, pr->root) : run_rule(c, r, &x, pr))
+                n += run_violated(c, &x, pr, frame);
+        }
+    }
+#endif
 
     switch (r->kind) {
     case XSW_K_OID_REQUEST:
@@ -3101,6 +3978,10 @@ int xsw_checker_feed(struct xsw_checker *c, const struct xsw_rec *r, uint64_t fr
         if (r->u.pnp.event == XCV(NetEventSwitchActivate) && x.receiver_ext >= 0)
             c->ext[x.receiver_ext].active = 1;
         break;
+    case XSW_K_STATUS:
+        if (x.receiver_ext >= 0)
+            status_push(&c->ext[x.receiver_ext], r);
+        break;
     default:
         break;
     }
@@ -3119,6 +4000,7 @@ void xsw_checker_stats(const struct xsw_checker *c, struct xsw_check_stats *out)
     out->evaluations = 0;
     for (size_t i = 0; i < c->spec->n; i++)
         out->evaluations += c->rule_eval[i];
+    out->evaluations += plan_evals(c, -1);
     out->live_oids = c->poid.live;
     out->live_nbls = c->pnbl.live;
     out->live_nics = c->pnic.live;
@@ -3129,7 +4011,7 @@ void xsw_checker_rule_counts(const struct xsw_checker *c, size_t i, uint64_t *ev
 {
     int ok = i < c->spec->n;
     if (evaluated)
-        *evaluated = ok ? c->rule_eval[i] : 0;
+        *evaluated = ok ? c->rule_eval[i] + plan_evals(c, (long)i) : 0;
     if (violated)
         *violated = ok ? c->rule_viol[i] : 0;
 }

@@ -146,6 +146,7 @@ enum xstate { XS_NONE = 0, XS_CREATED = 1, XS_CONNECTED = 2, XS_DISCONNECTED = 3
     X(NIC_REFS_TOTAL, "nic.refs_total", XF_DEC, CTX_ALLREC | CTX_END_NICREF) \
     X(NIC_DISC_SEEN, "nic.disconnect_seen", XF_BOOL, CTX_ALLREC | CTX_END_NICREF) \
     X(NIC_DISC_FWD, "nic.disconnect_forwarded", XF_BOOL, CTX_ALLREC | CTX_END_NICREF) \
+    X(NIC_VF_ASSIGNED, "nic.vf_assigned", XF_BOOL, CTX_ALLREC | CTX_END_NICREF) \
     X(PORT_STATE, "port.state", XF_STATE, CTX_ALLREC | CTX_END_REFS)    \
     X(PORT_REFS, "port.refs", XF_DEC, CTX_ALLREC | CTX_END_REFS)        \
     X(PORT_REFS_TOTAL, "port.refs_total", XF_DEC, CTX_ALLREC | CTX_END_REFS) \
@@ -157,6 +158,7 @@ enum xstate { XS_NONE = 0, XS_CREATED = 1, XS_CONNECTED = 2, XS_DISCONNECTED = 3
     X(RETRY_NEEDED, "retry.needed", XF_DEC, CTX_OIDREQ | CTX_END_RETRY) \
     X(RETRY_OID, "retry.oid", XF_OID, CTX_OIDREQ | CTX_END_RETRY)       \
     X(RETRY_STATUS, "retry.status", XF_STATUS, CTX_OIDREQ | CTX_END_RETRY) \
+    X(STATUS_ORIGINATED, "status.originated", XF_BOOL, CTX_STATUSK)    \
     X(CHAIN_SRC_PORT, "chain.src_port", XF_DEC, CTX_NBLK)               \
     X(CHAIN_SRC_NIC, "chain.src_nic", XF_DEC, CTX_NBLK)                 \
     X(CHAIN_DEST_HASH, "chain.dest_hash", XF_HEX, CTX_NBLK)             \
@@ -226,6 +228,7 @@ enum { XA_INT = 1, XA_BUF = 2, XA_COLL = 3, XA_PRED = 4 };
     X(NIC_REFS_TOTAL, "nic_refs_total", 2, 2, XA_INT, XA_INT, 0, 0, 0, XF_DEC, CTX_ALL)           \
     X(NIC_DISC_FWD, "nic_disconnect_forwarded", 2, 2, XA_INT, XA_INT, 0, 0, 0, XF_BOOL, CTX_ALL)  \
     X(NIC_DISC_SEEN, "nic_disconnect_seen", 2, 2, XA_INT, XA_INT, 0, 0, 0, XF_BOOL, CTX_ALL)      \
+    X(NIC_VF_ASSIGNED, "nic_vf_assigned", 2, 2, XA_INT, XA_INT, 0, 0, 0, XF_BOOL, CTX_ALL)        \
     X(PORT_STATE, "port_state", 1, 1, XA_INT, 0, 0, 0, 0, XF_STATE, CTX_ALL)                      \
     X(PORT_REFS, "port_refs", 1, 1, XA_INT, 0, 0, 0, 0, XF_DEC, CTX_ALL)                          \
     X(PORT_REFS_TOTAL, "port_refs_total", 1, 1, XA_INT, 0, 0, 0, 0, XF_DEC, CTX_ALL)              \
@@ -345,6 +348,41 @@ void xexpr_free(struct xexpr *e);
  * target, which a single switch over operators cannot.
  */
 void xexpr_bind(struct xexpr *e);
+/* The same for one node, after its operands changed (xexpr_specialize). */
+void xexpr_bind_node(struct xexpr *e, struct xnode *nd);
+
+/*
+ * What a record may be known to satisfy before its rules are evaluated
+ * (check.c computes them for NBL records, DESTS_SAME for handler calls too):
+ * XASSUME_DESTS_SAME: its destinations are those of the NBL's last crossing,
+ *   so added_dest, removed_dest, changed_dest and newly_excluded are empty;
+ * XASSUME_FRAME_SAME: the NBL is tracked and the captured frame bytes equal
+ *   its snapshot wherever both exist, so diff() of rec.frame and nbl.frame
+ *   is no_diff whatever the limit.
+ */
+#define XASSUME_DESTS_SAME 1u
+#define XASSUME_FRAME_SAME 2u
+
+/* What is known of the records an expression will be evaluated for. */
+struct xknown {
+    uint8_t has[XFLD__N]; /* 1: field i is val[i] for every such record */
+    int64_t val[XFLD__N];
+    unsigned assume;      /* XASSUME_* */
+};
+
+/*
+ * A copy of "e" for the records "k" describes: known fields become
+ * constants, so do what the assumptions settle ("count(added_dest) == 0" is
+ * true under XASSUME_DESTS_SAME), and operators on constants are computed.
+ * With rec.kind known to be NBL_SEND, "rec.kind == HANDLER_CALL ||
+ * !nbl.dest_handled" becomes "!nbl.dest_handled", and with nbl.dest_handled
+ * known as well, a constant. The copy has the same truth as "e" for every
+ * such record; it decides, and violations are still explained with "e" as
+ * written. NULL when memory runs out.
+ */
+struct xexpr *xexpr_specialize(const struct xexpr *e, const struct xknown *k);
+/* Mark in "fields" the fields "e" reads; returns the XASSUME_* bits that can change its specialisation. */
+unsigned xexpr_depends(const struct xexpr *e, uint8_t fields[XFLD__N]);
 
 /* Names shared with spec.c for "on:" values. */
 int xname_handler(const char *s, uint32_t *v);

@@ -253,6 +253,7 @@ struct parser {
     unsigned cap_nodes, cap_args, cap_consts;
     uint32_t ctx;
     int in_pred;
+    unsigned depth; /* nesting of the recursive descent, at most XSW_SPEC_MAX_EXPR_DEPTH */
     int failed;
     const struct xsrcpos *where;
     char *err;
@@ -769,8 +770,14 @@ static int32_t parse_unary(struct parser *p)
     default:
         return parse_primary(p);
     }
+    if (++p->depth > XSW_SPEC_MAX_EXPR_DEPTH) {
+        perr(p, off, "expression nested more than %u deep (XSW_SPEC_MAX_EXPR_DEPTH)", XSW_SPEC_MAX_EXPR_DEPTH);
+        p->depth--;
+        return -1;
+    }
     next(p);
     int32_t a = need_int(p, parse_unary(p));
+    p->depth--;
     if (a < 0)
         return -1;
     size_t end = p->e->nodes[a].off + p->e->nodes[a].len;
@@ -949,7 +956,26 @@ static int32_t parse_or(struct parser *p)
     return a;
 }
 
+static int32_t parse_expr_nested(struct parser *p);
+
+/*
+ * Every recursion of the parser (parentheses, function arguments, the
+ * branches of ?:, unary operators) goes through here or parse_unary, so
+ * that a hostile expression cannot nest deep enough to exhaust the stack.
+ */
 static int32_t parse_expr(struct parser *p)
+{
+    if (++p->depth > XSW_SPEC_MAX_EXPR_DEPTH) {
+        perr(p, p->toff, "expression nested more than %u deep (XSW_SPEC_MAX_EXPR_DEPTH)", XSW_SPEC_MAX_EXPR_DEPTH);
+        p->depth--;
+        return -1;
+    }
+    int32_t n = parse_expr_nested(p);
+    p->depth--;
+    return n;
+}
+
+static int32_t parse_expr_nested(struct parser *p)
 {
     int32_t c = parse_or(p);
     if (c < 0 || p->t != T_Q)
@@ -1029,4 +1055,216 @@ struct xexpr *xexpr_compile(const char *src, uint32_t ctx, const struct xsrcpos 
     p.e->root = root;
     xexpr_bind(p.e);
     return p.e;
+}
+
+/* ---- Specialisation for what is known of the records -------------------------- */
+
+/* Turn node "n" (whose operands are constants) into the constant it evaluates to. */
+static void make_const(struct xexpr *e, int32_t n)
+{
+    struct xnode *nd = &e->nodes[n];
+    xexpr_bind_node(e, nd);
+    int64_t v = nd->fn(NULL, e, nd);
+    nd->op = XO_CONST;
+    nd->v = v;
+    nd->a = nd->b = nd->c = -1;
+    xexpr_bind_node(e, nd);
+}
+
+static int is_const(const struct xexpr *e, int32_t n)
+{
+    return e->nodes[n].op == XO_CONST;
+}
+
+static int is_diff_coll(const struct xexpr *e, int32_t arg)
+{
+    const struct xnode *a = &e->nodes[arg];
+    return a->op == XO_COLL && (a->id == XCOLL_ADDED || a->id == XCOLL_REMOVED || a->id == XCOLL_CHANGED ||
+                                a->id == XCOLL_NEWLY_EXCLUDED);
+}
+
+/* diff()/diff_last() of rec.frame and nbl.frame (either order) with no limit or a constant one. */
+static int is_frame_diff(const struct xexpr *e, const struct xnode *nd)
+{
+    if (nd->op != XO_CALL || (nd->id != XFN_DIFF && nd->id != XFN_DIFF_LAST))
+        return 0;
+    const int32_t *a = &e->args[nd->a];
+    unsigned b0 = e->nodes[a[0]].id, b1 = e->nodes[a[1]].id;
+    if (!((b0 == XBUF_REC_FRAME && b1 == XBUF_NBL_FRAME) || (b0 == XBUF_NBL_FRAME && b1 == XBUF_REC_FRAME)))
+        return 0;
+    return nd->b == 2 || e->nodes[a[2]].op == XO_CONST;
+}
+
+/* all(), any() or count() over a list of destination differences. */
+static int is_diff_quantifier(const struct xexpr *e, const struct xnode *nd)
+{
+    return nd->op == XO_CALL && (nd->id == XFN_ALL || nd->id == XFN_ANY || nd->id == XFN_COUNT) &&
+           is_diff_coll(e, e->args[nd->a]);
+}
+
+unsigned xexpr_depends(const struct xexpr *e, uint8_t fields[XFLD__N])
+{
+    unsigned m = 0;
+    for (unsigned i = 0; i < e->nnodes; i++) {
+        if (e->nodes[i].op == XO_FIELD && e->nodes[i].id < XFLD__N)
+            fields[e->nodes[i].id] = 1;
+        if (is_diff_quantifier(e, &e->nodes[i]))
+            m |= XASSUME_DESTS_SAME;
+        if (is_frame_diff(e, &e->nodes[i]))
+            m |= XASSUME_FRAME_SAME;
+    }
+    return m;
+}
+
+/*
+ * Fold node "n" of "e" for the records "k" describes and return the node that
+ * now stands for it. "truth": only the truth of the value matters (the
+ * operand of !, &&, ||, a condition, a predicate, a when/require entry), so
+ * "1 && x" may become x itself rather than x != 0. Operands are evaluated
+ * exactly as the original would be evaluated: only a constant left operand
+ * of && and || (whose right operand the original may skip as well) or a
+ * constant condition removes an operand, so folding never skips anything the
+ * original computes except constants.
+ */
+static int32_t fold(struct xexpr *e, int32_t n, int truth, const struct xknown *k)
+{
+    struct xnode *nd = &e->nodes[n];
+    switch ((enum xop)nd->op) {
+    case XO_CONST:
+    case XO_BUF:
+    case XO_COLL:
+        return n;
+    case XO_FIELD:
+        if (nd->id < XFLD__N && k->has[nd->id]) {
+            nd->op = XO_CONST;
+            nd->v = k->val[nd->id];
+            xexpr_bind_node(e, nd);
+        }
+        return n;
+    case XO_CALL:
+        for (int32_t i = 0; i < nd->b; i++) {
+            int32_t *arg = &e->args[nd->a + i];
+            uint8_t op = e->nodes[*arg].op;
+            if (op != XO_BUF && op != XO_COLL)
+                *arg = fold(e, *arg, 0, k);
+        }
+        nd = &e->nodes[n];
+        /* What the record's facts settle (check_int.h XASSUME_*): empty differences, equal frames. */
+        if ((k->assume & XASSUME_DESTS_SAME) && is_diff_quantifier(e, nd)) {
+            nd->op = XO_CONST;
+            nd->v = nd->id == XFN_ALL;
+            nd->a = nd->b = nd->c = -1;
+        } else if ((k->assume & XASSUME_FRAME_SAME) && is_frame_diff(e, nd)) {
+            nd->op = XO_CONST;
+            nd->v = -1;
+            nd->a = nd->b = nd->c = -1;
+        }
+        xexpr_bind_node(e, nd);
+        return n;
+    case XO_NOT:
+    case XO_NEG:
+    case XO_BNOT:
+        nd->a = fold(e, nd->a, nd->op == XO_NOT, k);
+        if (is_const(e, e->nodes[n].a))
+            make_const(e, n);
+        xexpr_bind_node(e, &e->nodes[n]);
+        return n;
+    case XO_IN:
+        nd->a = fold(e, nd->a, 0, k);
+        if (is_const(e, e->nodes[n].a))
+            make_const(e, n);
+        xexpr_bind_node(e, &e->nodes[n]);
+        return n;
+    case XO_ADD:
+    case XO_SUB:
+    case XO_BAND:
+    case XO_BOR:
+    case XO_SHL:
+    case XO_SHR:
+    case XO_EQ:
+    case XO_NE:
+    case XO_LT:
+    case XO_LE:
+    case XO_GT:
+    case XO_GE: {
+        int32_t a = fold(e, nd->a, 0, k);
+        int32_t b = fold(e, e->nodes[n].b, 0, k);
+        nd = &e->nodes[n];
+        nd->a = a;
+        nd->b = b;
+        if (is_const(e, a) && is_const(e, b))
+            make_const(e, n);
+        xexpr_bind_node(e, &e->nodes[n]);
+        return n;
+    }
+    case XO_AND:
+    case XO_OR: {
+        int is_and = nd->op == XO_AND;
+        int32_t a = fold(e, nd->a, 1, k);
+        if (is_const(e, a)) {
+            /* The left operand decides alone, or leaves the right one's truth. */
+            if ((e->nodes[a].v != 0) != is_and) {
+                e->nodes[n].a = a;
+                make_const(e, n);
+                return n;
+            }
+            int32_t b = fold(e, e->nodes[n].b, 1, k);
+            if (truth)
+                return b;
+            e->nodes[n].a = a;
+            e->nodes[n].b = b;
+            if (is_const(e, b))
+                make_const(e, n);
+            xexpr_bind_node(e, &e->nodes[n]);
+            return n;
+        }
+        int32_t b = fold(e, e->nodes[n].b, 1, k);
+        e->nodes[n].a = a;
+        e->nodes[n].b = b;
+        /* "x && 1" and "x || 0": the right operand adds nothing to the truth of x. */
+        if (truth && is_const(e, b) && (e->nodes[b].v != 0) == is_and)
+            return a;
+        xexpr_bind_node(e, &e->nodes[n]);
+        return n;
+    }
+    case XO_COND: {
+        int32_t c = fold(e, nd->a, 1, k);
+        if (is_const(e, c))
+            return fold(e, e->nodes[c].v ? e->nodes[n].b : e->nodes[n].c, truth, k);
+        int32_t a = fold(e, e->nodes[n].b, truth, k);
+        int32_t b = fold(e, e->nodes[n].c, truth, k);
+        nd = &e->nodes[n];
+        nd->a = c;
+        nd->b = a;
+        nd->c = b;
+        xexpr_bind_node(e, nd);
+        return n;
+    }
+    }
+    return n;
+}
+
+struct xexpr *xexpr_specialize(const struct xexpr *e, const struct xknown *k)
+{
+    struct xexpr *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    f->src = strdup(e->src);
+    f->nodes = malloc((e->nnodes ? e->nnodes : 1) * sizeof *f->nodes);
+    f->args = malloc((e->nargs ? e->nargs : 1) * sizeof *f->args);
+    f->consts = malloc((e->nconsts ? e->nconsts : 1) * sizeof *f->consts);
+    if (!f->src || !f->nodes || !f->args || !f->consts) {
+        xexpr_free(f);
+        return NULL;
+    }
+    memcpy(f->nodes, e->nodes, e->nnodes * sizeof *f->nodes);
+    if (e->nargs)
+        memcpy(f->args, e->args, e->nargs * sizeof *f->args);
+    if (e->nconsts)
+        memcpy(f->consts, e->consts, e->nconsts * sizeof *f->consts);
+    f->nnodes = e->nnodes;
+    f->nargs = e->nargs;
+    f->nconsts = e->nconsts;
+    f->root = fold(f, e->root, 1, k);
+    return f;
 }

@@ -24,6 +24,9 @@
  *   D                  (the case ran to its end)
  * A second host (live migration) reports its violations as "W" lines (same
  * fields, judged in the destination host's trace) and ends with "d".
+ * rule_index is the rule's index in the spec, whose last rules are the
+ * built-in guest NVSP rules (builtin.h): the child feeds every record to the
+ * checker and the VMBUS records to those, and both report through V lines.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -44,6 +47,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "builtin.h"
 #include "inf.h"
 #include "report.h"
 #include "sha256.h"
@@ -94,8 +98,28 @@ static const struct case_def cases[] = {
      {.vms = 1, .packets = 2, .chain = 1, .seed = 8}, 1, 0, 0},
     {"save-restore-pended-oids", "save-restore", "as save-restore, the miniport edge pends every OID",
      {.vms = 3, .packets = 2, .chain = 1, .seed = 6}, 1, 0, 0},
+    {"fail-alloc-1", "vm-lifecycle", "as vm-lifecycle, the 1st allocation fails (DriverEntry or FilterAttach): refusing to start is correct, leaking is not",
+     {.vms = 2, .packets = 4, .chain = 2, .seed = 12}, 0, 1, 0},
+    {"fail-alloc-2", "vm-lifecycle", "as vm-lifecycle, the 2nd allocation fails (FilterAttach or FilterRestart)",
+     {.vms = 2, .packets = 4, .chain = 2, .seed = 13}, 0, 2, 0},
+    {"fail-alloc-12", "vm-lifecycle", "as vm-lifecycle, the 12th allocation fails (switch configuration queries, OID clones)",
+     {.vms = 2, .packets = 4, .chain = 2, .seed = 14}, 0, 12, 0},
+    {"fail-alloc-20", "vm-lifecycle", "as vm-lifecycle, the 20th allocation fails (OID clones of VM start and stop, data path)",
+     {.vms = 2, .packets = 4, .chain = 2, .seed = 15}, 0, 20, 0},
 };
 #define NCASES (sizeof cases / sizeof cases[0])
+
+/* A case's parameters as the report and `xsw-suite list` give them: the scenario's, then the
+ * harness conditions (pended OIDs, the allocation that fails), one "key=value" per line. */
+static void case_params_text(const struct case_def *cd, char *out, size_t cap)
+{
+    xsw_scenario_params_text(&cd->p, out, cap);
+    size_t n = strlen(out);
+    if (cd->pend_oids && n < cap)
+        n += (size_t)snprintf(out + n, cap - n, "pend_oids=1\n");
+    if (cd->fail_alloc && n < cap)
+        snprintf(out + n, cap - n, "fail_alloc_after=%llu\n", (unsigned long long)cd->fail_alloc);
+}
 
 struct options {
     struct xsw_switch_config sw;
@@ -156,6 +180,7 @@ static unsigned split_line(char *line, char **fields, unsigned max)
 struct child_ctx {
     FILE *out;
     struct xsw_checker *checker;
+    struct xsw_builtin *builtin; /* the guest NVSP rules over the case's VMBUS records */
     struct xsw_switch *sw;
     char tag; /* 'V' for the case's host, 'W' for a live migration's destination host */
 };
@@ -182,8 +207,11 @@ static void on_record(void *ctx, const uint8_t *rec, size_t len, uint64_t seq)
     struct child_ctx *c = ctx;
     struct xsw_rec r;
     char err[XSW_ERRBUF_SIZE];
-    if (xsw_rec_decode(rec, len, &r, err, sizeof err) == 0)
+    if (xsw_rec_decode(rec, len, &r, err, sizeof err) == 0) {
         xsw_checker_feed(c->checker, &r, seq);
+        if (c->builtin)
+            xsw_builtin_feed(c->builtin, &r, seq);
+    }
 }
 
 /* A dying child still leaves a readable trace behind. */
@@ -266,7 +294,8 @@ static int run_child(const struct options *o, const struct case_def *cd, const c
     cc.on_violation = on_violation;
     cc.arg = &c;
     c.checker = xsw_checker_new(spec, &cc);
-    if (!c.checker) {
+    c.builtin = xsw_builtin_new(spec, on_violation, &c);
+    if (!c.checker || !c.builtin) {
         fprintf(c.out, "E\tout of memory for the checker\n");
         return 2;
     }
@@ -308,6 +337,8 @@ static int run_child(const struct options *o, const struct case_def *cd, const c
     xsw_switch_free(sw);
     xsw_checker_finish(c.checker);
     xsw_checker_free(c.checker);
+    xsw_builtin_finish(c.builtin, records);
+    xsw_builtin_free(c.builtin);
     fprintf(c.out, "N\t%llu\n", (unsigned long long)records);
     if (!r)
         fprintf(c.out, "D\n");
@@ -331,8 +362,11 @@ static int run_host(const struct options *o, const struct case_def *cd, const ch
     cc.on_violation = on_violation;
     cc.arg = &c;
     c.checker = xsw_checker_new(spec, &cc);
-    if (!c.checker) {
+    c.builtin = xsw_builtin_new(spec, on_violation, &c);
+    if (!c.checker || !c.builtin) {
         fprintf(out, "E\tout of memory for the checker\n");
+        xsw_checker_free(c.checker);
+        xsw_builtin_free(c.builtin);
         return 2;
     }
     struct xsw_switch_config cfg = o->sw;
@@ -350,6 +384,7 @@ static int run_host(const struct options *o, const struct case_def *cd, const ch
         put_field(out, err);
         fputc('\n', out);
         xsw_checker_free(c.checker);
+        xsw_builtin_free(c.builtin);
         return 2;
     }
     signal(SIGSEGV, child_signal);
@@ -371,6 +406,8 @@ static int run_host(const struct options *o, const struct case_def *cd, const ch
     xsw_switch_free(sw);
     xsw_checker_finish(c.checker);
     xsw_checker_free(c.checker);
+    xsw_builtin_finish(c.builtin, records);
+    xsw_builtin_free(c.builtin);
     if (!destination)
         fprintf(out, "N\t%llu\n", (unsigned long long)records);
     fflush(out);
@@ -592,6 +629,11 @@ static int load_spec(const char *dir)
         fprintf(stderr, "xsw-suite: %s: no rules (no *.yaml files?)\n", dir);
         return -1;
     }
+    /* After the YAML rules, so their indices do not depend on the built-in ones. */
+    if (xsw_builtin_register(spec, err, sizeof err)) {
+        fprintf(stderr, "xsw-suite: %s\n", err);
+        return -1;
+    }
     return 0;
 }
 
@@ -611,14 +653,18 @@ static int cmd_list(int argc, char **argv)
     printf("Cases:\n");
     for (size_t i = 0; i < NCASES; i++) {
         char params[256];
-        xsw_scenario_params_text(&cases[i].p, params, sizeof params);
+        case_params_text(&cases[i], params, sizeof params);
         for (char *s = params; *s; s++)
             if (*s == '\n')
-                *s = ' ';
-        printf("  %-26s %s\n  %-26s scenario %s, %s%s\n", cases[i].name, cases[i].summary, "", cases[i].scenario,
-               params, cases[i].pend_oids ? "pended OIDs" : "");
+                *s = s[1] ? ' ' : '\0';
+        printf("  %-26s %s\n  %-26s scenario %s, %s\n", cases[i].name, cases[i].summary, "", cases[i].scenario,
+               params);
     }
-    printf("Rules (%zu) from %s:\n", xsw_spec_rule_count(spec), dir);
+    size_t nbuiltin = 0;
+    for (size_t i = 0; i < xsw_spec_rule_count(spec); i++)
+        nbuiltin += xsw_spec_rule(spec, i)->builtin != 0;
+    printf("Rules (%zu): %zu from %s, %zu built in (%s)\n", xsw_spec_rule_count(spec),
+           xsw_spec_rule_count(spec) - nbuiltin, dir, nbuiltin, "guest NVSP rules, analyzer/nvsp_rules.def");
     for (size_t i = 0; i < xsw_spec_rule_count(spec); i++) {
         const struct xsw_rule_info *r = xsw_spec_rule(spec, i);
         printf("  %-14s %-6s %-24s %s\n", r->id, r->level == XSW_LEVEL_MUST ? "MUST" : "SHOULD", r->classes, r->text);
@@ -812,9 +858,7 @@ int main(int argc, char **argv)
         c->name = cd->name;
         c->scenario = cd->scenario;
         c->summary = cd->summary;
-        xsw_scenario_params_text(&cd->p, c->params, sizeof c->params);
-        if (cd->pend_oids)
-            strncat(c->params, "pend_oids=1\n", sizeof c->params - strlen(c->params) - 1);
+        case_params_text(cd, c->params, sizeof c->params);
         snprintf(c->trace, sizeof c->trace, "%s/%s.pcap", tracedir, cd->name);
         if (!strcmp(cd->scenario, "live-migration"))
             destination_trace(c->trace, c->trace2, sizeof c->trace2);

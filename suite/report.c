@@ -331,7 +331,19 @@ int xsw_report_json(const char *path, const struct xsw_run_report *r)
         xsw_json_string(f, r->specs[i].path);
         fprintf(f, ", \"sha256\": \"%s\"}", r->specs[i].sha256);
     }
-    fprintf(f, "\n  ],\n  \"rules\": %zu,\n  \"extensions\": [", xsw_spec_rule_count(r->spec));
+    /* Every rule counts; the built-in ones (no spec file to digest) are listed with where they are defined. */
+    fprintf(f, "\n  ],\n  \"rules\": %zu,\n  \"builtin_rules\": [", xsw_spec_rule_count(r->spec));
+    for (size_t i = 0, k = 0; i < xsw_spec_rule_count(r->spec); i++) {
+        const struct xsw_rule_info *ri = xsw_spec_rule(r->spec, i);
+        if (!ri->builtin)
+            continue;
+        fprintf(f, "%s\n    {\"id\": ", k++ ? "," : "");
+        xsw_json_string(f, ri->id);
+        fprintf(f, ", \"level\": \"%s\", \"defined\": ", level_name(ri->level));
+        xsw_json_string(f, ri->file);
+        fputc('}', f);
+    }
+    fprintf(f, "\n  ],\n  \"extensions\": [");
     for (unsigned i = 0; i < r->next; i++) {
         fprintf(f, "%s\n    {\"stack_index\": %u, \"name\": ", i ? "," : "", i);
         xsw_json_string(f, r->ext[i].name);
@@ -361,6 +373,11 @@ int xsw_report_json(const char *path, const struct xsw_run_report *r)
         fprintf(f, ", \"seconds\": %.3f, \"records\": %llu, \"must_violations\": %u, \"should_violations\": %u, \"trace\": ",
                 c->seconds, (unsigned long long)c->records, c->must, c->should);
         xsw_json_string(f, c->trace);
+        if (c->trace2[0]) {
+            /* Live migration: the destination host's trace; violations name the trace they are in. */
+            fprintf(f, ", \"destination_trace\": ");
+            xsw_json_string(f, c->trace2);
+        }
         fprintf(f, ",\n     \"violations\": [");
         for (size_t k = 0; k < c->nv; k++) {
             const struct xsw_result_violation *v = &c->v[k];

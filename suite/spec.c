@@ -480,20 +480,24 @@ static int parse_u32(const char *s, uint32_t *v)
     return 0;
 }
 
+/* XSW-<AREA>-<NNN>: the form reports and fixture file names rely on. */
+static int id_ok(const char *s)
+{
+    size_t n = strlen(s), i = 4;
+    int ok = n >= 9 && strncmp(s, "XSW-", 4) == 0;
+    while (ok && i < n && s[i] >= 'A' && s[i] <= 'Z')
+        i++;
+    return ok && i > 4 && i + 4 == n && s[i] == '-' && s[i + 1] >= '0' && s[i + 1] <= '9' && s[i + 2] >= '0' &&
+           s[i + 2] <= '9' && s[i + 3] >= '0' && s[i + 3] <= '9';
+}
+
 static int f_id(struct lctx *l, const struct ynode *v, void *o)
 {
     struct rule_build *b = o;
     char *s = scalar_text(l, v, "id");
     if (!s)
         return -1;
-    /* XSW-<AREA>-<NNN>: the form reports and fixture file names rely on. */
-    size_t n = strlen(s), i = 4;
-    int ok = n >= 9 && strncmp(s, "XSW-", 4) == 0;
-    while (ok && i < n && s[i] >= 'A' && s[i] <= 'Z')
-        i++;
-    ok = ok && i > 4 && i + 4 == n && s[i] == '-' && s[i + 1] >= '0' && s[i + 1] <= '9' && s[i + 2] >= '0' &&
-         s[i + 2] <= '9' && s[i + 3] >= '0' && s[i + 3] <= '9';
-    if (!ok) {
+    if (!id_ok(s)) {
         lerr(l, v, "rule id '%s' must look like XSW-AREA-123", s);
         free(s);
         return -1;
@@ -1232,6 +1236,57 @@ int xsw_spec_load_dir(struct xsw_spec *s, const char *dir, char *err, size_t err
         free(names[i]);
     free(names);
     return rc;
+}
+
+long xsw_spec_add_builtin(struct xsw_spec *s, const struct xsw_rule_info *info, char *err, size_t errlen)
+{
+    const char *where = info && info->file ? info->file : "built-in rule";
+    if (!s || !info || !info->id || !id_ok(info->id) || !info->text || !info->source || !info->classes) {
+        snprintf(err, errlen, "%s: built-in rule '%s' needs an id like XSW-AREA-123, a text, a source and classes",
+                 where, info && info->id ? info->id : "");
+        return XSW_EINVAL;
+    }
+    if (info->level != XSW_LEVEL_MUST && info->level != XSW_LEVEL_SHOULD) {
+        snprintf(err, errlen, "%s: built-in rule '%s' has level %d, not MUST or SHOULD", where, info->id,
+                 (int)info->level);
+        return XSW_EINVAL;
+    }
+    long dup = xsw_spec_find(s, info->id);
+    if (dup >= 0) {
+        snprintf(err, errlen, "%s: duplicate rule id '%s' (already defined at %s:%u)", where, info->id,
+                 s->rules[dup]->info.file, s->rules[dup]->info.line);
+        return XSW_EINVAL;
+    }
+    if (s->n >= XSW_SPEC_MAX_RULES) {
+        snprintf(err, errlen, "%s: more than %u rules (XSW_SPEC_MAX_RULES)", where, XSW_SPEC_MAX_RULES);
+        return XSW_ELIMIT;
+    }
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 64;
+        struct xrule **nr = realloc(s->rules, nc * sizeof *nr);
+        if (!nr) {
+            snprintf(err, errlen, "%s: out of memory", where);
+            return XSW_ENOMEM;
+        }
+        s->rules = nr;
+        s->cap = nc;
+    }
+    /* No pattern and no condition: the checker indexes no record kind and no end object for it. */
+    struct xrule *r = calloc(1, sizeof *r);
+    if (!r || !(r->info.id = strdup(info->id)) || !(r->info.text = strdup(info->text)) ||
+        !(r->info.source = strdup(info->source)) || !(r->classes_text = strdup(info->classes)) ||
+        !(r->info.file = strdup(where))) {
+        rule_free(r);
+        snprintf(err, errlen, "%s: out of memory", where);
+        return XSW_ENOMEM;
+    }
+    r->originated = -1;
+    r->info.level = info->level;
+    r->info.classes = r->classes_text;
+    r->info.line = 0;
+    r->info.builtin = 1;
+    s->rules[s->n] = r;
+    return (long)s->n++;
 }
 
 size_t xsw_spec_rule_count(const struct xsw_spec *s)

@@ -20,6 +20,27 @@ install-specs:
 	install -m 644 $(SPEC_FILES) $(DESTDIR)$(PREFIX)/share/xsw/specs/
 install: install-specs
 
+# The differential test (suite/tests/reference.sh): every checker fixture
+# through xsw-check-dump, once with the engine as shipped and once with its
+# reference build (check.c with -DXSW_CHECK_REFERENCE: every rule evaluated
+# as written, no plans or specialised conditions). Both must print the same.
+$(B)/obj/suite/check_ref.o: suite/check.c
+	@mkdir -p $(dir $@)
+	$(CC) $(XSW_CFLAGS) -DXSW_CHECK_REFERENCE -Wno-unused-function -c -o $@ $<
+
+$(B)/bin/xsw-check-dump: $(B)/obj/suite/check_dump.o $(LIBXSWCHECK) $(LIBXSW)
+	@mkdir -p $(dir $@)
+	$(CC) $(XSW_LDFLAGS) -o $@ $^ $(PKG_LIBS_YAML)
+
+$(B)/bin/xsw-check-dump-ref: $(B)/obj/suite/check_dump.o $(B)/obj/suite/spec.o $(B)/obj/suite/expr.o \
+		$(B)/obj/suite/check_ref.o $(B)/obj/suite/rectext.o $(LIBXSW)
+	@mkdir -p $(dir $@)
+	$(CC) $(XSW_LDFLAGS) -o $@ $^ $(PKG_LIBS_YAML)
+
+all: $(B)/bin/xsw-check-dump $(B)/bin/xsw-check-dump-ref
+UNIT_DEPS += $(B)/bin/xsw-check-dump $(B)/bin/xsw-check-dump-ref
+TEST_SCRIPTS += suite/tests/reference.sh
+
 # `make bench`: throughput of the checker engine alone.
 $(B)/bin/xsw-bench-check: $(B)/obj/suite/bench_check.o $(LIBXSWCHECK) $(LIBXSW)
 	@mkdir -p $(dir $@)

@@ -153,6 +153,11 @@ pend-forever        capture 1 OID_NOT_COMPLETED
 unbalanced-ref      capture 1 REFERENCE_UNBALANCED
 restore-foreign     forward 0 -
 nic-array-early     capture 0 -
+fail-free-vf        capture 0 -
+drop-after-failover capture 0 -
+lose-foreign-blob   forward 0 -
+remove-vf-unassigned forward 0 -
+remove-vf-noref     forward 0 -
 '
 while read -r name cls want_rc want_finding; do
     [ -n "$name" ] || continue

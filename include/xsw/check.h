@@ -32,6 +32,7 @@
 #define XSW_SPEC_MAX_ITEMS 256u        /* entries of one mapping or sequence */
 #define XSW_SPEC_MAX_RULES 1024u       /* rules in one spec, all files together */
 #define XSW_SPEC_MAX_EXPR_NODES 256u   /* nodes of one compiled expression */
+#define XSW_SPEC_MAX_EXPR_DEPTH 64u    /* nested parentheses, calls and unary operators in one expression */
 
 /* Extensions the checker follows; deeper stacks are counted as skipped. */
 #define XSW_CHECK_MAX_DEPTH 16u
@@ -51,8 +52,9 @@ struct xsw_rule_info {
     const char *text;    /* the requirement, one paragraph */
     const char *source;  /* "learn.microsoft.com: oid-switch-nic-connect" (several joined by "; ") */
     const char *classes; /* "capture,filter,forward", "all" ... as written */
-    const char *file;    /* spec file and line of the rule's "id" */
-    unsigned line;
+    const char *file;    /* spec file and line of the rule's "id"; for a built-in rule where it is defined */
+    unsigned line;       /* 0 for a built-in rule */
+    int builtin;         /* 1: judged by a built-in module (xsw_spec_add_builtin), not by a condition */
 };
 
 struct xsw_spec *xsw_spec_new(void);
@@ -69,6 +71,19 @@ int xsw_spec_load_buffer(struct xsw_spec *s, const char *name, const char *text,
                          size_t errlen);
 /* Load every *.yaml file of "dir" in name order. */
 int xsw_spec_load_dir(struct xsw_spec *s, const char *dir, char *err, size_t errlen);
+
+/*
+ * Register a built-in rule: a requirement judged by a module of its own
+ * rather than by a condition in the rule language (the guest NVSP rules of
+ * analyzer/nvsp.c, which follow state along a NetVSC channel). It has an id,
+ * level, text, source and classes like a YAML rule ("info"; file names where
+ * it is defined, line is ignored) and takes part in listings and reports, but
+ * the checker never evaluates it: its module reports violations under the
+ * index this returns. Returns that index, or XSW_EINVAL (malformed or
+ * duplicate id, missing text), XSW_ELIMIT (XSW_SPEC_MAX_RULES) or XSW_ENOMEM,
+ * with a message in "err".
+ */
+long xsw_spec_add_builtin(struct xsw_spec *s, const struct xsw_rule_info *info, char *err, size_t errlen);
 
 size_t xsw_spec_rule_count(const struct xsw_spec *s);
 const struct xsw_rule_info *xsw_spec_rule(const struct xsw_spec *s, size_t i);
