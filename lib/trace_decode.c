@@ -154,6 +154,17 @@ int xsw_rec_decode_at(const uint8_t *p, size_t len, struct xsw_rec *out, struct 
         return fail(e, XSW_EINVAL, XSW_OFF_REC_LEN, "rec_len",
                     "record length %" PRIu32 " is shorter than the header length %u", rec_len,
                     hdr_len);
+    /*
+     * The writer never produces a record that does not fit one pcap frame
+     * of XSW_SNAPLEN bytes after the exported-PDU tags, and libpcap refuses
+     * longer frames; a longer record handed to the decoder directly is
+     * refused the same way, so that no consumer sees one.
+     */
+    if (rec_len > XSW_REC_MAX)
+        return fail(e, XSW_ELIMIT, XSW_OFF_REC_LEN, "rec_len",
+                    "record of %" PRIu32 " bytes exceeds the limit of %u bytes (XSW_SNAPLEN less "
+                    "the %u bytes of exported-PDU tags)",
+                    rec_len, (unsigned)XSW_REC_MAX, (unsigned)XSW_EXP_PDU_PREFIX_LEN);
     /* From here on the header and the body lie inside "len" bytes. */
     c.len = rec_len;
     xsw_cur_peek_u8(&c, XSW_OFF_KIND, &kind);

@@ -20,7 +20,8 @@
 
 #define INF_MAX_SIZE (4u << 20)
 #define INF_MAX_FIELDS 16
-#define INF_MAX_FIELD 512
+#define INF_MAX_FIELD 512 /* bytes of one field, with its NUL */
+#define INF_MAX_LINE 4095 /* bytes of one logical line (continuations joined) */
 
 static void inf_err(char *err, size_t errlen, const char *path, unsigned line, unsigned col, const char *text,
                     size_t text_len, const char *msg)
@@ -32,7 +33,10 @@ static void inf_err(char *err, size_t errlen, const char *path, unsigned line, u
     }
 }
 
-/* Split one logical line into fields; returns the count or -1 with *bad_col set. */
+/* What split_fields() refuses, each naming its limit. */
+enum { SPLIT_TOO_MANY = -1, SPLIT_UNTERMINATED = -2, SPLIT_TOO_LONG = -3 };
+
+/* Split one logical line into fields; returns the count or SPLIT_* with *bad_col set. */
 static int split_fields(const char *s, size_t len, char fields[][INF_MAX_FIELD], unsigned *bad_col)
 {
     int nf = 0;
@@ -40,7 +44,7 @@ static int split_fields(const char *s, size_t len, char fields[][INF_MAX_FIELD],
     while (i <= len) {
         if (nf == INF_MAX_FIELDS) {
             *bad_col = (unsigned)i + 1;
-            return -1;
+            return SPLIT_TOO_MANY;
         }
         size_t o = 0;
         while (i < len && (s[i] == ' ' || s[i] == '\t'))
@@ -49,8 +53,11 @@ static int split_fields(const char *s, size_t len, char fields[][INF_MAX_FIELD],
         while (i < len && (quoted || s[i] != ',')) {
             if (s[i] == '"') {
                 if (quoted && i + 1 < len && s[i + 1] == '"') {
-                    if (o + 1 < INF_MAX_FIELD)
-                        fields[nf][o++] = '"';
+                    if (o + 1 >= INF_MAX_FIELD) {
+                        *bad_col = (unsigned)i + 1;
+                        return SPLIT_TOO_LONG;
+                    }
+                    fields[nf][o++] = '"';
                     i += 2;
                     continue;
                 }
@@ -60,13 +67,13 @@ static int split_fields(const char *s, size_t len, char fields[][INF_MAX_FIELD],
             }
             if (o + 1 >= INF_MAX_FIELD) {
                 *bad_col = (unsigned)i + 1;
-                return -1;
+                return SPLIT_TOO_LONG;
             }
             fields[nf][o++] = s[i++];
         }
         if (quoted) {
             *bad_col = (unsigned)len;
-            return -2;
+            return SPLIT_UNTERMINATED;
         }
         while (o > 0 && (fields[nf][o - 1] == ' ' || fields[nf][o - 1] == '\t'))
             o--;
@@ -96,7 +103,7 @@ int xsw_inf_read_class(const char *path, char *cls, size_t cls_len, int *media_o
     fclose(f);
     if (n > INF_MAX_SIZE) {
         free(buf);
-        snprintf(err, errlen, "%s: INF file larger than %u bytes", path, INF_MAX_SIZE);
+        snprintf(err, errlen, "%s: INF file larger than %u bytes (INF_MAX_SIZE)", path, INF_MAX_SIZE);
         return -1;
     }
     buf[n] = 0;
@@ -115,7 +122,7 @@ int xsw_inf_read_class(const char *path, char *cls, size_t cls_len, int *media_o
     *media_ok = 0;
     char section[128] = "";
     static char fields[INF_MAX_FIELDS][INF_MAX_FIELD];
-    char logical[4096];
+    char logical[INF_MAX_LINE + 1];
     unsigned line = 0, start_line = 0;
     size_t llen = 0;
     const char *p = buf, *end = buf + n;
@@ -154,7 +161,8 @@ int xsw_inf_read_class(const char *path, char *cls, size_t cls_len, int *media_o
         if (cont)
             len--;
         if (llen + len >= sizeof logical) {
-            inf_err(err, errlen, path, line, 1, raw, rawlen, "logical line longer than 4095 bytes");
+            inf_err(err, errlen, path, line, 1, raw, rawlen,
+                    "logical line longer than 4095 bytes (INF_MAX_LINE)");
             rc = -1;
             break;
         }
@@ -188,8 +196,14 @@ int xsw_inf_read_class(const char *path, char *cls, size_t cls_len, int *media_o
         unsigned bad = 0;
         int nf = split_fields(logical, llen, fields, &bad);
         if (nf < 0) {
-            inf_err(err, errlen, path, start_line, bad, logical, llen,
-                    nf == -2 ? "unterminated quoted string" : "too many or too long fields");
+            char msg[96];
+            if (nf == SPLIT_UNTERMINATED)
+                snprintf(msg, sizeof msg, "unterminated quoted string");
+            else if (nf == SPLIT_TOO_MANY)
+                snprintf(msg, sizeof msg, "more than %d comma-separated fields (INF_MAX_FIELDS)", INF_MAX_FIELDS);
+            else
+                snprintf(msg, sizeof msg, "field longer than %d bytes (INF_MAX_FIELD)", INF_MAX_FIELD - 1);
+            inf_err(err, errlen, path, start_line, bad, logical, llen, msg);
             rc = -1;
             break;
         }

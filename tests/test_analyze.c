@@ -149,6 +149,8 @@ XSW_TEST(analyze, text_errors)
     char longdev[200];
     snprintf(longdev, sizeof longdev, "x [000] 1.5: nvsp_send: dev=%070d type=INIT", 1);
     CU_ASSERT_EQUAL(parse(longdev, &ev, &col, msg), -1);
+    CU_ASSERT_STRING_EQUAL(msg, "field dev= has 70 bytes (1 to 63 allowed)"); /* the limit: sizeof ev.dev - 1 */
+    CU_ASSERT_EQUAL(col, (size_t)(strstr(longdev, "dev=") - longdev) + 1);
     /* Sniffing: text with netvsc events, or an ftrace header; not binary, not other text. */
     CU_ASSERT(xan_nvtext_sniff((const uint8_t *)"# tracer: nop\n", 14));
     CU_ASSERT(xan_nvtext_sniff((const uint8_t *)"a [0] 1.0: nvsp_recv: dev=e type=INIT\n", 38));

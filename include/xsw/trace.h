@@ -307,8 +307,10 @@ struct xsw_rec {
 /*
  * Decode one xsw record of "len" bytes at "p" (after the exported-PDU tags)
  * into "out". Every byte is read through bounds-checked accessors. Returns 0,
- * XSW_ETRUNC when "len" is shorter than the record says, or XSW_EINVAL for
- * an invalid field; "err" then says which field and at which offset.
+ * XSW_ETRUNC when "len" is shorter than the record says, XSW_EINVAL for an
+ * invalid field, or XSW_ELIMIT for a record longer than XSW_SNAPLEN allows
+ * (more than fits one frame after the exported-PDU tags); "err" then says
+ * which field and at which offset.
  */
 int xsw_rec_decode(const uint8_t *p, size_t len, struct xsw_rec *out, char *err, size_t errlen);
 
@@ -393,8 +395,9 @@ void xsw_trace_reader_close(struct xsw_trace_reader *r);
 /*
  * Read and decode the next record. Returns 0, XSW_EEOF at a clean end, or a
  * negative XSW_E* code with "err" naming the file, the frame number and the
- * byte offset in the record. After XSW_EINVAL the reader can go on with the
- * next record; after XSW_ETRUNC or XSW_EIO at the file level it cannot.
+ * byte offset in the record. After XSW_EINVAL or XSW_ELIMIT the reader can go
+ * on with the next record; after XSW_ETRUNC or XSW_EIO at the file level it
+ * cannot.
  * *frame receives the 1-based frame number; *ts_ns the pcap timestamp.
  */
 int xsw_trace_read(struct xsw_trace_reader *r, struct xsw_rec *rec, uint64_t *frame,
