@@ -16,9 +16,9 @@ $(B)/extobj/%.o: %.c
 	$(CC) $(EXT_CFLAGS) -c -o $@ $<
 
 # reference/extensions/common/ is not an extension: it is the code every
-# extension shares (the OID plumbing, xswoid.h), compiled once and linked
-# into each reference and broken extension, as Microsoft's samples link
-# SxBase.
+# extension shares (the driver and module life cycle, xswbase.h, and the OID
+# plumbing, xswoid.h), compiled once and linked into each reference and
+# broken extension, as Microsoft's samples link SxBase.
 XSW_EXT_COMMON_OBJS := $(patsubst %.c,$(B)/extobj/%.o,$(wildcard reference/extensions/common/*.c))
 
 # $(1) = output .so, $(2) = source folder

@@ -16,9 +16,12 @@
  * waits for NetEventSwitchActivate (querying-the-hyper-v-extensible-switch-
  * configuration.md). OIDs from above are forwarded through the OID plumbing
  * all xsw reference extensions share (../common/xswoid.h): cloned with
- * NdisAllocateCloneOidRequest, the original kept in SourceReserved.
+ * NdisAllocateCloneOidRequest, the original kept in SourceReserved. The
+ * driver registration, restart, pause, PnP events and the pass-through
+ * handlers are the life cycle they share too (../common/xswbase.h).
  */
 #include <ndis.h>
+#include "../common/xswbase.h"
 #include "../common/xswoid.h"
 
 #define XSWCAP_TAG 'paCX'
@@ -76,13 +79,11 @@
 #endif
 
 typedef struct _XSWCAP_FILTER {
+    XSW_BASE_MODULE Base; /* first: the life cycle of ../common/xswbase.h */
     NDIS_HANDLE FilterHandle;
     NDIS_SWITCH_CONTEXT SwitchContext;
     NDIS_SWITCH_OPTIONAL_HANDLERS SwitchHandlers;
     XSW_OID_PATH Oids;
-    volatile LONG Running;
-    BOOLEAN FirstRestartDone;
-    BOOLEAN SwitchActive;
     ULONG NicsAtActivation;
     volatile LONG IngressNbls;
     volatile LONG EgressNbls;
@@ -93,24 +94,21 @@ typedef struct _XSWCAP_FILTER {
     XSWCAP_FILTER_FIELDS
 } XSWCAP_FILTER, *PXSWCAP_FILTER;
 
-static NDIS_HANDLE XswCapDriverHandle;
+C_ASSERT(FIELD_OFFSET(XSWCAP_FILTER, Base) == 0);
+
+static XSW_BASE_IDENTITY XswCapIdentity =
+    XSW_BASE_IDENTITY_INIT(XSWCAP_SERVICE_NAME, XSWCAP_UNIQUE_NAME, XSWCAP_FRIENDLY_NAME);
 
 DRIVER_INITIALIZE DriverEntry;
-DRIVER_UNLOAD XswCapUnload;
 FILTER_ATTACH XswCapAttach;
 FILTER_DETACH XswCapDetach;
-FILTER_RESTART XswCapRestart;
-FILTER_PAUSE XswCapPause;
 FILTER_OID_REQUEST XswCapOidRequest;
-FILTER_OID_REQUEST_COMPLETE XswCapOidRequestComplete;
-FILTER_CANCEL_OID_REQUEST XswCapCancelOidRequest;
 FILTER_SEND_NET_BUFFER_LISTS XswCapSend;
 FILTER_SEND_NET_BUFFER_LISTS_COMPLETE XswCapSendComplete;
-FILTER_CANCEL_SEND_NET_BUFFER_LISTS XswCapCancelSend;
 FILTER_RECEIVE_NET_BUFFER_LISTS XswCapReceive;
-FILTER_RETURN_NET_BUFFER_LISTS XswCapReturn;
 FILTER_STATUS XswCapStatus;
-FILTER_NET_PNP_EVENT XswCapNetPnPEvent;
+static XSW_BASE_ACTIVATE XswCapActivate;
+static XSW_BASE_FIRST_RESTART XswCapFirstRestart;
 
 static void XswCapCount(PNET_BUFFER_LIST Nbls, volatile LONG *NblCounter, volatile LONG *ByteCounter)
 {
@@ -148,58 +146,31 @@ static VOID XswCapForwarded(_In_ PVOID FilterContext, _In_ PNDIS_OID_REQUEST Ori
     XSWCAP_HOOK_OID_COMPLETE(filter, Original, Status);
 }
 
+/*
+ * A capturing extension registers handlers only where it observes: the rest
+ * (restart, pause, PnP events, OID completion, cancellation, returns) are
+ * the pass-throughs and life cycle of ../common/xswbase.h.
+ */
 NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING RegistryPath)
 {
-    NDIS_FILTER_DRIVER_CHARACTERISTICS chars;
-    NDIS_STRING serviceName, uniqueName, friendlyName;
+    static const XSW_BASE_HANDLERS handlers = {
+        .Attach = XswCapAttach,
+        .Detach = XswCapDetach,
+        .OidRequest = XswCapOidRequest,
+        .Send = XswCapSend,
+        .SendComplete = XswCapSendComplete,
+        .Receive = XswCapReceive,
+        .Status = XswCapStatus,
+    };
 
     UNREFERENCED_PARAMETER(RegistryPath);
-    RtlInitUnicodeString(&serviceName, XSWCAP_SERVICE_NAME);
-    RtlInitUnicodeString(&uniqueName, XSWCAP_UNIQUE_NAME);
-    RtlInitUnicodeString(&friendlyName, XSWCAP_FRIENDLY_NAME);
-
-    NdisZeroMemory(&chars, sizeof(chars));
-    chars.Header.Type = NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS;
-    chars.Header.Revision = NDIS_FILTER_CHARACTERISTICS_REVISION_2;
-    chars.Header.Size = NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_2;
-    chars.MajorNdisVersion = NDIS_FILTER_MAJOR_VERSION;
-    chars.MinorNdisVersion = NDIS_FILTER_MINOR_VERSION;
-    chars.MajorDriverVersion = 1;
-    chars.MinorDriverVersion = 0;
-    chars.Flags = 0;
-    chars.FriendlyName = friendlyName;
-    chars.UniqueName = uniqueName;
-    chars.ServiceName = serviceName;
-    chars.AttachHandler = XswCapAttach;
-    chars.DetachHandler = XswCapDetach;
-    chars.RestartHandler = XswCapRestart;
-    chars.PauseHandler = XswCapPause;
-    chars.OidRequestHandler = XswCapOidRequest;
-    chars.OidRequestCompleteHandler = XswCapOidRequestComplete;
-    chars.CancelOidRequestHandler = XswCapCancelOidRequest;
-    chars.SendNetBufferListsHandler = XswCapSend;
-    chars.SendNetBufferListsCompleteHandler = XswCapSendComplete;
-    chars.CancelSendNetBufferListsHandler = XswCapCancelSend;
-    chars.ReceiveNetBufferListsHandler = XswCapReceive;
-    chars.ReturnNetBufferListsHandler = XswCapReturn;
-    chars.StatusHandler = XswCapStatus;
-    chars.NetPnPEventHandler = XswCapNetPnPEvent;
-
-    DriverObject->DriverUnload = XswCapUnload;
-    return NdisFRegisterFilterDriver(DriverObject, (NDIS_HANDLE)DriverObject, &chars, &XswCapDriverHandle);
-}
-
-VOID XswCapUnload(_In_ PDRIVER_OBJECT DriverObject)
-{
-    UNREFERENCED_PARAMETER(DriverObject);
-    NdisFDeregisterFilterDriver(XswCapDriverHandle);
+    return XswBaseRegisterDriver(DriverObject, &XswCapIdentity, &handlers);
 }
 
 NDIS_STATUS XswCapAttach(_In_ NDIS_HANDLE NdisFilterHandle, _In_ NDIS_HANDLE FilterDriverContext,
                          _In_ PNDIS_FILTER_ATTACH_PARAMETERS AttachParameters)
 {
     PXSWCAP_FILTER filter;
-    NDIS_FILTER_ATTRIBUTES attributes;
     NDIS_STATUS status;
 
     UNREFERENCED_PARAMETER(FilterDriverContext);
@@ -212,29 +183,16 @@ NDIS_STATUS XswCapAttach(_In_ NDIS_HANDLE NdisFilterHandle, _In_ NDIS_HANDLE Fil
     NdisZeroMemory(filter, sizeof(*filter));
     filter->FilterHandle = NdisFilterHandle;
     XswOidInitialize(&filter->Oids, NdisFilterHandle, XSWCAP_TAG, XswCapForwarded, NULL, filter);
+    XswBaseInitialize(&filter->Base, &filter->Oids, XswCapActivate, XswCapFirstRestart);
 
-    filter->SwitchHandlers.Header.Type = NDIS_OBJECT_TYPE_SWITCH_OPTIONAL_HANDLERS;
-    filter->SwitchHandlers.Header.Revision = NDIS_SWITCH_OPTIONAL_HANDLERS_REVISION_1;
-    filter->SwitchHandlers.Header.Size = NDIS_SIZEOF_SWITCH_OPTIONAL_HANDLERS_REVISION_1;
-    status = NdisFGetOptionalSwitchHandlers(NdisFilterHandle, &filter->SwitchContext, &filter->SwitchHandlers);
-    if (status != NDIS_STATUS_SUCCESS) {
-        /* Not bound in an extensible switch stack. */
-        ExFreePoolWithTag(filter, XSWCAP_TAG);
-        return NDIS_STATUS_FAILURE;
+    status = XswBaseGetSwitchHandlers(NdisFilterHandle, &filter->SwitchContext, &filter->SwitchHandlers);
+    if (status == NDIS_STATUS_SUCCESS) {
+        NDIS_DECLARE_FILTER_MODULE_CONTEXT(XSWCAP_FILTER);
+        status = XswBaseSetAttributes(NdisFilterHandle, filter);
     }
-
-    NdisZeroMemory(&attributes, sizeof(attributes));
-    attributes.Header.Type = NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES;
-    attributes.Header.Revision = NDIS_FILTER_ATTRIBUTES_REVISION_1;
-    attributes.Header.Size = NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1;
-    attributes.Flags = 0;
-    NDIS_DECLARE_FILTER_MODULE_CONTEXT(XSWCAP_FILTER);
-    status = NdisFSetAttributes(NdisFilterHandle, filter, &attributes);
-    if (status != NDIS_STATUS_SUCCESS) {
+    if (status != NDIS_STATUS_SUCCESS)
         ExFreePoolWithTag(filter, XSWCAP_TAG);
-        return status;
-    }
-    return NDIS_STATUS_SUCCESS;
+    return status;
 }
 
 VOID XswCapDetach(_In_ NDIS_HANDLE FilterModuleContext)
@@ -247,35 +205,20 @@ VOID XswCapDetach(_In_ NDIS_HANDLE FilterModuleContext)
     ExFreePoolWithTag(filter, XSWCAP_TAG);
 }
 
-NDIS_STATUS XswCapRestart(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_FILTER_RESTART_PARAMETERS RestartParameters)
+/* The switch is active (XSW_BASE_ACTIVATE): learn its NICs. */
+static VOID XswCapActivate(_In_ NDIS_HANDLE FilterModuleContext)
 {
-    PXSWCAP_FILTER filter = FilterModuleContext;
-    UNREFERENCED_PARAMETER(RestartParameters);
-
-    if (!filter->FirstRestartDone) {
-        NDIS_SWITCH_PARAMETERS params;
-        NDIS_STATUS status;
-
-        filter->FirstRestartDone = TRUE;
-        status = XswOidQuerySwitchParameters(&filter->Oids, &params);
-        if (status != NDIS_STATUS_SUCCESS)
-            return status;
-        if (params.IsActive) {
-            filter->SwitchActive = TRUE;
-            XswCapEnumerate(filter);
-        }
-        XSWCAP_HOOK_FIRST_RESTART(filter, &params);
-    }
-    InterlockedExchange(&filter->Running, 1);
-    return NDIS_STATUS_SUCCESS;
+    XswCapEnumerate(FilterModuleContext);
 }
 
-NDIS_STATUS XswCapPause(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_FILTER_PAUSE_PARAMETERS PauseParameters)
+/* The first restart knows OID_SWITCH_PARAMETERS (XSW_BASE_FIRST_RESTART): only the fixtures' hook looks. */
+static VOID XswCapFirstRestart(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_SWITCH_PARAMETERS Parameters)
 {
     PXSWCAP_FILTER filter = FilterModuleContext;
-    UNREFERENCED_PARAMETER(PauseParameters);
-    InterlockedExchange(&filter->Running, 0);
-    return NDIS_STATUS_SUCCESS;
+
+    UNREFERENCED_PARAMETER(filter);
+    UNREFERENCED_PARAMETER(Parameters);
+    XSWCAP_HOOK_FIRST_RESTART(filter, Parameters);
 }
 
 NDIS_STATUS XswCapOidRequest(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_OID_REQUEST OidRequest)
@@ -288,19 +231,6 @@ NDIS_STATUS XswCapOidRequest(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_OI
         return status;
     /* A capturing extension vetoes nothing: every OID goes on, unmodified. */
     return XswOidForward(&filter->Oids, OidRequest, NULL);
-}
-
-VOID XswCapOidRequestComplete(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_OID_REQUEST OidRequest,
-                              _In_ NDIS_STATUS Status)
-{
-    PXSWCAP_FILTER filter = FilterModuleContext;
-    XswOidRequestComplete(&filter->Oids, OidRequest, Status);
-}
-
-VOID XswCapCancelOidRequest(_In_ NDIS_HANDLE FilterModuleContext, _In_ PVOID RequestId)
-{
-    UNREFERENCED_PARAMETER(FilterModuleContext);
-    UNREFERENCED_PARAMETER(RequestId);
 }
 
 VOID XswCapSend(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_LIST NetBufferLists,
@@ -322,12 +252,6 @@ VOID XswCapSendComplete(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_L
     XSWCAP_HOOK_SEND_COMPLETE(filter, NetBufferLists, SendCompleteFlags);
 }
 
-VOID XswCapCancelSend(_In_ NDIS_HANDLE FilterModuleContext, _In_ PVOID CancelId)
-{
-    PXSWCAP_FILTER filter = FilterModuleContext;
-    NdisFCancelSendNetBufferLists(filter->FilterHandle, CancelId);
-}
-
 VOID XswCapReceive(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_LIST NetBufferLists,
                    _In_ NDIS_PORT_NUMBER PortNumber, _In_ ULONG NumberOfNetBufferLists, _In_ ULONG ReceiveFlags)
 {
@@ -337,12 +261,6 @@ VOID XswCapReceive(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_LIST N
                                        ReceiveFlags);
 }
 
-VOID XswCapReturn(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_LIST NetBufferLists, _In_ ULONG ReturnFlags)
-{
-    PXSWCAP_FILTER filter = FilterModuleContext;
-    NdisFReturnNetBufferLists(filter->FilterHandle, NetBufferLists, ReturnFlags);
-}
-
 VOID XswCapStatus(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_STATUS_INDICATION StatusIndication)
 {
     PXSWCAP_FILTER filter = FilterModuleContext;
@@ -350,14 +268,4 @@ VOID XswCapStatus(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_STATUS_INDICA
     /* NIC status indications must be passed up unchanged (certification requirement). */
     StatusIndication->SourceHandle = filter->FilterHandle;
     NdisFIndicateStatus(filter->FilterHandle, StatusIndication);
-}
-
-NDIS_STATUS XswCapNetPnPEvent(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_PNP_EVENT_NOTIFICATION NetPnPEvent)
-{
-    PXSWCAP_FILTER filter = FilterModuleContext;
-    if (NetPnPEvent->NetPnPEvent.NetEvent == NetEventSwitchActivate && !filter->SwitchActive) {
-        filter->SwitchActive = TRUE;
-        XswCapEnumerate(filter);
-    }
-    return NdisFNetPnPEvent(filter->FilterHandle, NetPnPEvent);
 }

@@ -37,9 +37,12 @@
  * switch-configuration.md). OIDs from above are forwarded through the OID
  * plumbing all xsw reference extensions share (../common/xswoid.h), with an
  * XSWFLT_PENDING as the per-request context where a change waits for the
- * completion.
+ * completion. The driver registration, restart, pause, PnP events and the
+ * pass-through handlers are the life cycle all of them share
+ * (../common/xswbase.h).
  */
 #include <ndis.h>
+#include "../common/xswbase.h"
 #include "../common/xswoid.h"
 
 #define XSWFLT_TAG 'tlFX'
@@ -64,21 +67,20 @@ typedef struct _XSWFLT_PORT {
 } XSWFLT_PORT, *PXSWFLT_PORT;
 
 typedef struct _XSWFLT_FILTER {
+    XSW_BASE_MODULE Base; /* first: the life cycle of ../common/xswbase.h */
     NDIS_HANDLE FilterHandle;
     NDIS_SWITCH_CONTEXT SwitchContext;
     NDIS_SWITCH_OPTIONAL_HANDLERS SwitchHandlers;
     PNDIS_RW_LOCK_EX Lock; /* protects Ports */
     LIST_ENTRY Ports;
     XSW_OID_PATH Oids;
-    volatile LONG Running;
-    BOOLEAN FirstRestartDone;
-    BOOLEAN SwitchActive;
     volatile LONG IngressNbls;
     volatile LONG IngressDropped;
     volatile LONG EgressNbls;
     volatile LONG EgressExcluded;
     volatile LONG EgressDropped;
 } XSWFLT_FILTER, *PXSWFLT_FILTER;
+C_ASSERT(FIELD_OFFSET(XSWFLT_FILTER, Base) == 0);
 
 /* Work to finish when a forwarded request completes (its XswOidForward request context). */
 typedef enum _XSWFLT_PENDING_KIND {
@@ -99,29 +101,20 @@ typedef struct _XSWFLT_LOAD {
     NDIS_SWITCH_PORT_ID PortId;
 } XSWFLT_LOAD, *PXSWFLT_LOAD;
 
-static NDIS_HANDLE XswFltDriverHandle;
-static NDIS_STRING XswFltExtensionGuid;
-static NDIS_STRING XswFltFriendlyName;
+/* Its UniqueName and FriendlyName also name the extension in ReportFilteredNetBufferLists. */
+static XSW_BASE_IDENTITY XswFltIdentity = XSW_BASE_IDENTITY_INIT(
+    L"XswFilter", L"{3c1f6e2a-7d4b-4f0e-a8c5-2b9d1e6f7a21}", L"xsw reference filtering extension");
 static const GUID XswFltPolicyId = {0x5e2a9c71, 0x4b3d, 0x4e8f, {0x9a, 0x06, 0x1c, 0x7d, 0x3f, 0x2b, 0x8e, 0x44}};
 static const UCHAR XswFltDeniedMac[ETH_LENGTH_OF_ADDRESS] = {0x02, 0x00, 0x5e, 0x00, 0x00, 0x66};
 #define XSWFLT_DENIED_VLAN 666
 
 DRIVER_INITIALIZE DriverEntry;
-DRIVER_UNLOAD XswFltUnload;
 FILTER_ATTACH XswFltAttach;
 FILTER_DETACH XswFltDetach;
-FILTER_RESTART XswFltRestart;
-FILTER_PAUSE XswFltPause;
 FILTER_OID_REQUEST XswFltOidRequest;
-FILTER_OID_REQUEST_COMPLETE XswFltOidRequestComplete;
-FILTER_CANCEL_OID_REQUEST XswFltCancelOidRequest;
 FILTER_SEND_NET_BUFFER_LISTS XswFltSend;
-FILTER_SEND_NET_BUFFER_LISTS_COMPLETE XswFltSendComplete;
-FILTER_CANCEL_SEND_NET_BUFFER_LISTS XswFltCancelSend;
 FILTER_RECEIVE_NET_BUFFER_LISTS XswFltReceive;
-FILTER_RETURN_NET_BUFFER_LISTS XswFltReturn;
-FILTER_STATUS XswFltStatus;
-FILTER_NET_PNP_EVENT XswFltNetPnPEvent;
+static XSW_BASE_ACTIVATE XswFltActivate;
 static XSW_OID_FORWARDED XswFltForwarded;
 static XSW_OID_DISCARD XswFltDiscard;
 
@@ -280,15 +273,15 @@ static void XswFltLoadPortPolicy(_In_ PXSWFLT_FILTER Filter, _In_ NDIS_SWITCH_PO
 }
 
 /*
- * The switch is active: learn the policies of the ports that exist already
+ * The switch is active (XSW_BASE_ACTIVATE): learn the policies of the ports that exist already
  * (OID_SWITCH_PORT_ARRAY, retried with BytesNeeded, then one
  * OID_SWITCH_PORT_PROPERTY_ENUM per operational port under a port reference).
  */
-static void XswFltActivate(_In_ PXSWFLT_FILTER Filter)
+static VOID XswFltActivate(_In_ NDIS_HANDLE FilterModuleContext)
 {
+    PXSWFLT_FILTER Filter = FilterModuleContext;
     PNDIS_SWITCH_PORT_ARRAY array;
 
-    Filter->SwitchActive = TRUE;
     array = XswOidQueryPortArray(&Filter->Oids);
     if (array == NULL)
         return;
@@ -307,58 +300,30 @@ static void XswFltActivate(_In_ PXSWFLT_FILTER Filter)
 
 /* ---- Driver and module life cycle -------------------------------------------------------------- */
 
+/*
+ * The filtering policy is in FilterAttach/Detach, the set OIDs, and both data
+ * paths; restart, pause, PnP events, OID completion, cancellation, send
+ * completions, returns and status indications are the life cycle and
+ * pass-throughs of ../common/xswbase.h.
+ */
 NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING RegistryPath)
 {
-    NDIS_FILTER_DRIVER_CHARACTERISTICS chars;
-    NDIS_STRING serviceName;
+    static const XSW_BASE_HANDLERS handlers = {
+        .Attach = XswFltAttach,
+        .Detach = XswFltDetach,
+        .OidRequest = XswFltOidRequest,
+        .Send = XswFltSend,
+        .Receive = XswFltReceive,
+    };
 
     UNREFERENCED_PARAMETER(RegistryPath);
-    RtlInitUnicodeString(&serviceName, L"XswFilter");
-    RtlInitUnicodeString(&XswFltExtensionGuid, L"{3c1f6e2a-7d4b-4f0e-a8c5-2b9d1e6f7a21}");
-    RtlInitUnicodeString(&XswFltFriendlyName, L"xsw reference filtering extension");
-
-    NdisZeroMemory(&chars, sizeof(chars));
-    chars.Header.Type = NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS;
-    chars.Header.Revision = NDIS_FILTER_CHARACTERISTICS_REVISION_2;
-    chars.Header.Size = NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_2;
-    chars.MajorNdisVersion = NDIS_FILTER_MAJOR_VERSION;
-    chars.MinorNdisVersion = NDIS_FILTER_MINOR_VERSION;
-    chars.MajorDriverVersion = 1;
-    chars.MinorDriverVersion = 0;
-    chars.Flags = 0;
-    chars.FriendlyName = XswFltFriendlyName;
-    chars.UniqueName = XswFltExtensionGuid;
-    chars.ServiceName = serviceName;
-    chars.AttachHandler = XswFltAttach;
-    chars.DetachHandler = XswFltDetach;
-    chars.RestartHandler = XswFltRestart;
-    chars.PauseHandler = XswFltPause;
-    chars.OidRequestHandler = XswFltOidRequest;
-    chars.OidRequestCompleteHandler = XswFltOidRequestComplete;
-    chars.CancelOidRequestHandler = XswFltCancelOidRequest;
-    chars.SendNetBufferListsHandler = XswFltSend;
-    chars.SendNetBufferListsCompleteHandler = XswFltSendComplete;
-    chars.CancelSendNetBufferListsHandler = XswFltCancelSend;
-    chars.ReceiveNetBufferListsHandler = XswFltReceive;
-    chars.ReturnNetBufferListsHandler = XswFltReturn;
-    chars.StatusHandler = XswFltStatus;
-    chars.NetPnPEventHandler = XswFltNetPnPEvent;
-
-    DriverObject->DriverUnload = XswFltUnload;
-    return NdisFRegisterFilterDriver(DriverObject, (NDIS_HANDLE)DriverObject, &chars, &XswFltDriverHandle);
-}
-
-VOID XswFltUnload(_In_ PDRIVER_OBJECT DriverObject)
-{
-    UNREFERENCED_PARAMETER(DriverObject);
-    NdisFDeregisterFilterDriver(XswFltDriverHandle);
+    return XswBaseRegisterDriver(DriverObject, &XswFltIdentity, &handlers);
 }
 
 NDIS_STATUS XswFltAttach(_In_ NDIS_HANDLE NdisFilterHandle, _In_ NDIS_HANDLE FilterDriverContext,
                          _In_ PNDIS_FILTER_ATTACH_PARAMETERS AttachParameters)
 {
     PXSWFLT_FILTER filter;
-    NDIS_FILTER_ATTRIBUTES attributes;
     NDIS_STATUS status;
 
     UNREFERENCED_PARAMETER(FilterDriverContext);
@@ -372,35 +337,25 @@ NDIS_STATUS XswFltAttach(_In_ NDIS_HANDLE NdisFilterHandle, _In_ NDIS_HANDLE Fil
     filter->FilterHandle = NdisFilterHandle;
     InitializeListHead(&filter->Ports);
     XswOidInitialize(&filter->Oids, NdisFilterHandle, XSWFLT_TAG, XswFltForwarded, XswFltDiscard, filter);
+    XswBaseInitialize(&filter->Base, &filter->Oids, XswFltActivate, NULL);
 
-    filter->SwitchHandlers.Header.Type = NDIS_OBJECT_TYPE_SWITCH_OPTIONAL_HANDLERS;
-    filter->SwitchHandlers.Header.Revision = NDIS_SWITCH_OPTIONAL_HANDLERS_REVISION_1;
-    filter->SwitchHandlers.Header.Size = NDIS_SIZEOF_SWITCH_OPTIONAL_HANDLERS_REVISION_1;
-    status = NdisFGetOptionalSwitchHandlers(NdisFilterHandle, &filter->SwitchContext, &filter->SwitchHandlers);
+    status = XswBaseGetSwitchHandlers(NdisFilterHandle, &filter->SwitchContext, &filter->SwitchHandlers);
     if (status != NDIS_STATUS_SUCCESS) {
-        /* Not bound in an extensible switch stack. */
         ExFreePoolWithTag(filter, XSWFLT_TAG);
-        return NDIS_STATUS_FAILURE;
+        return status;
     }
     filter->Lock = NdisAllocateRWLock(NdisFilterHandle);
     if (filter->Lock == NULL) {
         ExFreePoolWithTag(filter, XSWFLT_TAG);
         return NDIS_STATUS_RESOURCES;
     }
-
-    NdisZeroMemory(&attributes, sizeof(attributes));
-    attributes.Header.Type = NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES;
-    attributes.Header.Revision = NDIS_FILTER_ATTRIBUTES_REVISION_1;
-    attributes.Header.Size = NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1;
-    attributes.Flags = 0;
     NDIS_DECLARE_FILTER_MODULE_CONTEXT(XSWFLT_FILTER);
-    status = NdisFSetAttributes(NdisFilterHandle, filter, &attributes);
+    status = XswBaseSetAttributes(NdisFilterHandle, filter);
     if (status != NDIS_STATUS_SUCCESS) {
         NdisFreeRWLock(filter->Lock);
         ExFreePoolWithTag(filter, XSWFLT_TAG);
-        return status;
     }
-    return NDIS_STATUS_SUCCESS;
+    return status;
 }
 
 VOID XswFltDetach(_In_ NDIS_HANDLE FilterModuleContext)
@@ -417,35 +372,6 @@ VOID XswFltDetach(_In_ NDIS_HANDLE FilterModuleContext)
     }
     NdisFreeRWLock(filter->Lock);
     ExFreePoolWithTag(filter, XSWFLT_TAG);
-}
-
-NDIS_STATUS XswFltRestart(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_FILTER_RESTART_PARAMETERS RestartParameters)
-{
-    PXSWFLT_FILTER filter = FilterModuleContext;
-    UNREFERENCED_PARAMETER(RestartParameters);
-
-    if (!filter->FirstRestartDone) {
-        NDIS_SWITCH_PARAMETERS params;
-        NDIS_STATUS status;
-
-        filter->FirstRestartDone = TRUE;
-        status = XswOidQuerySwitchParameters(&filter->Oids, &params);
-        if (status != NDIS_STATUS_SUCCESS)
-            return status;
-        /* Before activation the configuration is incomplete: wait for NetEventSwitchActivate. */
-        if (params.IsActive)
-            XswFltActivate(filter);
-    }
-    InterlockedExchange(&filter->Running, 1);
-    return NDIS_STATUS_SUCCESS;
-}
-
-NDIS_STATUS XswFltPause(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_FILTER_PAUSE_PARAMETERS PauseParameters)
-{
-    PXSWFLT_FILTER filter = FilterModuleContext;
-    UNREFERENCED_PARAMETER(PauseParameters);
-    InterlockedExchange(&filter->Running, 0);
-    return NDIS_STATUS_SUCCESS;
 }
 
 /* ---- OID requests ------------------------------------------------------------------------------ */
@@ -603,19 +529,6 @@ NDIS_STATUS XswFltOidRequest(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_OI
     return XswOidForward(&filter->Oids, OidRequest, NULL);
 }
 
-VOID XswFltOidRequestComplete(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_OID_REQUEST OidRequest,
-                              _In_ NDIS_STATUS Status)
-{
-    PXSWFLT_FILTER filter = FilterModuleContext;
-    XswOidRequestComplete(&filter->Oids, OidRequest, Status);
-}
-
-VOID XswFltCancelOidRequest(_In_ NDIS_HANDLE FilterModuleContext, _In_ PVOID RequestId)
-{
-    UNREFERENCED_PARAMETER(FilterModuleContext);
-    UNREFERENCED_PARAMETER(RequestId);
-}
-
 /* ---- Data path --------------------------------------------------------------------------------- */
 
 /*
@@ -666,7 +579,7 @@ VOID XswFltSend(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_LIST NetB
             NDIS_STRING text;
             RtlInitUnicodeString(&text, reason);
             filter->SwitchHandlers.ReportFilteredNetBufferLists(
-                filter->SwitchContext, &XswFltExtensionGuid, &XswFltFriendlyName,
+                filter->SwitchContext, &XswFltIdentity.UniqueName, &XswFltIdentity.FriendlyName,
                 NET_BUFFER_LIST_SWITCH_FORWARDING_DETAIL(nbl)->SourcePortId,
                 NDIS_SWITCH_REPORT_FILTERED_NBL_FLAGS_IS_INCOMING, 1, nbl, &text);
         }
@@ -685,19 +598,6 @@ VOID XswFltSend(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_LIST NetB
             NDIS_SET_SEND_COMPLETE_FLAG(completeFlags, NDIS_SEND_COMPLETE_FLAGS_SWITCH_SINGLE_SOURCE);
         NdisFSendNetBufferListsComplete(filter->FilterHandle, drop, completeFlags);
     }
-}
-
-VOID XswFltSendComplete(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_LIST NetBufferLists,
-                        _In_ ULONG SendCompleteFlags)
-{
-    PXSWFLT_FILTER filter = FilterModuleContext;
-    NdisFSendNetBufferListsComplete(filter->FilterHandle, NetBufferLists, SendCompleteFlags);
-}
-
-VOID XswFltCancelSend(_In_ NDIS_HANDLE FilterModuleContext, _In_ PVOID CancelId)
-{
-    PXSWFLT_FILTER filter = FilterModuleContext;
-    NdisFCancelSendNetBufferLists(filter->FilterHandle, CancelId);
 }
 
 /*
@@ -754,8 +654,8 @@ static BOOLEAN XswFltEgressExclude(_In_ PXSWFLT_FILTER Filter, _In_ PNET_BUFFER_
         if (!excludedPort[k])
             continue;
         RtlInitUnicodeString(&text, L"xswfilter: destination port denied by the source port's policy");
-        Filter->SwitchHandlers.ReportFilteredNetBufferLists(Filter->SwitchContext, &XswFltExtensionGuid,
-                                                            &XswFltFriendlyName, denied.DeniedPorts[k], 0, 1, Nbl,
+        Filter->SwitchHandlers.ReportFilteredNetBufferLists(Filter->SwitchContext, &XswFltIdentity.UniqueName,
+                                                            &XswFltIdentity.FriendlyName, denied.DeniedPorts[k], 0, 1, Nbl,
                                                             &text);
         InterlockedIncrement(&Filter->EgressExcluded);
     }
@@ -802,26 +702,4 @@ VOID XswFltReceive(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_LIST N
             NDIS_SET_RETURN_FLAG(returnFlags, NDIS_RETURN_FLAGS_SWITCH_SINGLE_SOURCE);
         NdisFReturnNetBufferLists(filter->FilterHandle, drop, returnFlags);
     }
-}
-
-VOID XswFltReturn(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_LIST NetBufferLists, _In_ ULONG ReturnFlags)
-{
-    PXSWFLT_FILTER filter = FilterModuleContext;
-    NdisFReturnNetBufferLists(filter->FilterHandle, NetBufferLists, ReturnFlags);
-}
-
-VOID XswFltStatus(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_STATUS_INDICATION StatusIndication)
-{
-    PXSWFLT_FILTER filter = FilterModuleContext;
-    /* NIC status indications must be passed up unchanged (certification requirement). */
-    StatusIndication->SourceHandle = filter->FilterHandle;
-    NdisFIndicateStatus(filter->FilterHandle, StatusIndication);
-}
-
-NDIS_STATUS XswFltNetPnPEvent(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_PNP_EVENT_NOTIFICATION NetPnPEvent)
-{
-    PXSWFLT_FILTER filter = FilterModuleContext;
-    if (NetPnPEvent->NetPnPEvent.NetEvent == NetEventSwitchActivate && !filter->SwitchActive)
-        XswFltActivate(filter);
-    return NdisFNetPnPEvent(filter->FilterHandle, NetPnPEvent);
 }

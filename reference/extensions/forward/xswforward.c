@@ -51,9 +51,12 @@
  *
  * OIDs are forwarded through the OID plumbing all xsw reference extensions
  * share (../common/xswoid.h), with an XSWFWD_PENDING as the per-request
- * context where work waits for the completion.
+ * context where work waits for the completion. The driver registration,
+ * restart, pause, PnP events and the pass-through handlers are the life
+ * cycle all of them share (../common/xswbase.h).
  */
 #include <ndis.h>
+#include "../common/xswbase.h"
 #include "../common/xswoid.h"
 
 #define XSWFWD_TAG 'dwFX'
@@ -147,6 +150,7 @@ typedef struct _XSWFWD_MAC {
 } XSWFWD_MAC, *PXSWFWD_MAC;
 
 typedef struct _XSWFWD_FILTER {
+    XSW_BASE_MODULE Base; /* first: the life cycle of ../common/xswbase.h */
     NDIS_HANDLE FilterHandle;
     NDIS_SWITCH_CONTEXT SwitchContext;
     NDIS_SWITCH_OPTIONAL_HANDLERS SwitchHandlers;
@@ -154,13 +158,11 @@ typedef struct _XSWFWD_FILTER {
     LIST_ENTRY Ports;
     LIST_ENTRY Macs[XSWFWD_MAC_BUCKETS];
     XSW_OID_PATH Oids;
-    volatile LONG Running;
-    BOOLEAN FirstRestartDone;
-    BOOLEAN SwitchActive;
     volatile LONG Unicast;
     volatile LONG Flooded;
     volatile LONG Dropped;
 } XSWFWD_FILTER, *PXSWFWD_FILTER;
+C_ASSERT(FIELD_OFFSET(XSWFWD_FILTER, Base) == 0);
 
 /* Work to finish when a forwarded request completes (its XswOidForward request context). */
 typedef enum _XSWFWD_PENDING_KIND {
@@ -182,30 +184,20 @@ typedef struct _XSWFWD_LOAD {
     NDIS_SWITCH_PORT_ID PortId;
 } XSWFWD_LOAD, *PXSWFWD_LOAD;
 
-static NDIS_HANDLE XswFwdDriverHandle;
-static NDIS_STRING XswFwdExtensionGuid;
-static NDIS_STRING XswFwdFriendlyName;
+/* Its UniqueName and FriendlyName also name the extension in ReportFilteredNetBufferLists. */
+static XSW_BASE_IDENTITY XswFwdIdentity =
+    XSW_BASE_IDENTITY_INIT(XSWFWD_SERVICE_NAME, XSWFWD_EXTENSION_ID_TEXT, XSWFWD_FRIENDLY_NAME);
 static const WCHAR XswFwdFriendlyText[] = XSWFWD_FRIENDLY_NAME;
 /* The extension's identity in saved run-time data: its UniqueName / NetCfgInstanceId. */
 static const GUID XswFwdExtensionId = XSWFWD_EXTENSION_ID;
 static const GUID XswFwdPropertyId = {0xa1c7e3f9, 0x2d5b, 0x4c8a, {0xb6, 0x04, 0x7e, 0x9f, 0x1d, 0x2c, 0x3b, 0x85}};
 
 DRIVER_INITIALIZE DriverEntry;
-DRIVER_UNLOAD XswFwdUnload;
 FILTER_ATTACH XswFwdAttach;
 FILTER_DETACH XswFwdDetach;
-FILTER_RESTART XswFwdRestart;
-FILTER_PAUSE XswFwdPause;
 FILTER_OID_REQUEST XswFwdOidRequest;
-FILTER_OID_REQUEST_COMPLETE XswFwdOidRequestComplete;
-FILTER_CANCEL_OID_REQUEST XswFwdCancelOidRequest;
 FILTER_SEND_NET_BUFFER_LISTS XswFwdSend;
-FILTER_SEND_NET_BUFFER_LISTS_COMPLETE XswFwdSendComplete;
-FILTER_CANCEL_SEND_NET_BUFFER_LISTS XswFwdCancelSend;
-FILTER_RECEIVE_NET_BUFFER_LISTS XswFwdReceive;
-FILTER_RETURN_NET_BUFFER_LISTS XswFwdReturn;
-FILTER_STATUS XswFwdStatus;
-FILTER_NET_PNP_EVENT XswFwdNetPnPEvent;
+static XSW_BASE_ACTIVATE XswFwdActivate;
 static XSW_OID_FORWARDED XswFwdForwarded;
 static XSW_OID_DISCARD XswFwdDiscard;
 
@@ -434,17 +426,17 @@ static void XswFwdLoadPortProperty(_In_ PXSWFWD_FILTER Filter, _In_ NDIS_SWITCH_
 }
 
 /*
- * The switch is active: take over the ports and NICs that exist already
+ * The switch is active (XSW_BASE_ACTIVATE): take over the ports and NICs that exist already
  * (PORT_ARRAY, then NIC_ARRAY; a NIC reported Connected can be a destination
  * at once), then load each port's static MAC property under a port reference.
  */
-static void XswFwdActivate(_In_ PXSWFWD_FILTER Filter)
+static VOID XswFwdActivate(_In_ NDIS_HANDLE FilterModuleContext)
 {
+    PXSWFWD_FILTER Filter = FilterModuleContext;
     PNDIS_SWITCH_PORT_ARRAY ports;
     PNDIS_SWITCH_NIC_ARRAY nics;
     LOCK_STATE_EX lockState;
 
-    Filter->SwitchActive = TRUE;
     ports = XswOidQueryPortArray(&Filter->Oids);
     nics = XswOidQueryNicArray(&Filter->Oids);
 
@@ -491,58 +483,29 @@ static void XswFwdActivate(_In_ PXSWFWD_FILTER Filter)
 
 /* ---- Driver and module life cycle --------------------------------------------------------------- */
 
+/*
+ * The forwarding policy is in FilterAttach/Detach, the OIDs and the ingress
+ * path: destinations are decided on ingress, so egress, completions,
+ * returns, cancellations and status indications pass through, and restart,
+ * pause and PnP events follow the life cycle of ../common/xswbase.h.
+ */
 NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING RegistryPath)
 {
-    NDIS_FILTER_DRIVER_CHARACTERISTICS chars;
-    NDIS_STRING serviceName;
+    static const XSW_BASE_HANDLERS handlers = {
+        .Attach = XswFwdAttach,
+        .Detach = XswFwdDetach,
+        .OidRequest = XswFwdOidRequest,
+        .Send = XswFwdSend,
+    };
 
     UNREFERENCED_PARAMETER(RegistryPath);
-    RtlInitUnicodeString(&serviceName, XSWFWD_SERVICE_NAME);
-    RtlInitUnicodeString(&XswFwdExtensionGuid, XSWFWD_EXTENSION_ID_TEXT);
-    RtlInitUnicodeString(&XswFwdFriendlyName, XswFwdFriendlyText);
-
-    NdisZeroMemory(&chars, sizeof(chars));
-    chars.Header.Type = NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS;
-    chars.Header.Revision = NDIS_FILTER_CHARACTERISTICS_REVISION_2;
-    chars.Header.Size = NDIS_SIZEOF_FILTER_DRIVER_CHARACTERISTICS_REVISION_2;
-    chars.MajorNdisVersion = NDIS_FILTER_MAJOR_VERSION;
-    chars.MinorNdisVersion = NDIS_FILTER_MINOR_VERSION;
-    chars.MajorDriverVersion = 1;
-    chars.MinorDriverVersion = 0;
-    chars.Flags = 0;
-    chars.FriendlyName = XswFwdFriendlyName;
-    chars.UniqueName = XswFwdExtensionGuid;
-    chars.ServiceName = serviceName;
-    chars.AttachHandler = XswFwdAttach;
-    chars.DetachHandler = XswFwdDetach;
-    chars.RestartHandler = XswFwdRestart;
-    chars.PauseHandler = XswFwdPause;
-    chars.OidRequestHandler = XswFwdOidRequest;
-    chars.OidRequestCompleteHandler = XswFwdOidRequestComplete;
-    chars.CancelOidRequestHandler = XswFwdCancelOidRequest;
-    chars.SendNetBufferListsHandler = XswFwdSend;
-    chars.SendNetBufferListsCompleteHandler = XswFwdSendComplete;
-    chars.CancelSendNetBufferListsHandler = XswFwdCancelSend;
-    chars.ReceiveNetBufferListsHandler = XswFwdReceive;
-    chars.ReturnNetBufferListsHandler = XswFwdReturn;
-    chars.StatusHandler = XswFwdStatus;
-    chars.NetPnPEventHandler = XswFwdNetPnPEvent;
-
-    DriverObject->DriverUnload = XswFwdUnload;
-    return NdisFRegisterFilterDriver(DriverObject, (NDIS_HANDLE)DriverObject, &chars, &XswFwdDriverHandle);
-}
-
-VOID XswFwdUnload(_In_ PDRIVER_OBJECT DriverObject)
-{
-    UNREFERENCED_PARAMETER(DriverObject);
-    NdisFDeregisterFilterDriver(XswFwdDriverHandle);
+    return XswBaseRegisterDriver(DriverObject, &XswFwdIdentity, &handlers);
 }
 
 NDIS_STATUS XswFwdAttach(_In_ NDIS_HANDLE NdisFilterHandle, _In_ NDIS_HANDLE FilterDriverContext,
                          _In_ PNDIS_FILTER_ATTACH_PARAMETERS AttachParameters)
 {
     PXSWFWD_FILTER filter;
-    NDIS_FILTER_ATTRIBUTES attributes;
     NDIS_STATUS status;
 
     UNREFERENCED_PARAMETER(FilterDriverContext);
@@ -559,34 +522,25 @@ NDIS_STATUS XswFwdAttach(_In_ NDIS_HANDLE NdisFilterHandle, _In_ NDIS_HANDLE Fil
         InitializeListHead(&filter->Macs[b]);
     XswOidInitialize(&filter->Oids, NdisFilterHandle, XSWFWD_TAG, XswFwdForwarded, XswFwdDiscard, filter);
 
-    filter->SwitchHandlers.Header.Type = NDIS_OBJECT_TYPE_SWITCH_OPTIONAL_HANDLERS;
-    filter->SwitchHandlers.Header.Revision = NDIS_SWITCH_OPTIONAL_HANDLERS_REVISION_1;
-    filter->SwitchHandlers.Header.Size = NDIS_SIZEOF_SWITCH_OPTIONAL_HANDLERS_REVISION_1;
-    status = NdisFGetOptionalSwitchHandlers(NdisFilterHandle, &filter->SwitchContext, &filter->SwitchHandlers);
+    XswBaseInitialize(&filter->Base, &filter->Oids, XswFwdActivate, NULL);
+
+    status = XswBaseGetSwitchHandlers(NdisFilterHandle, &filter->SwitchContext, &filter->SwitchHandlers);
     if (status != NDIS_STATUS_SUCCESS) {
-        /* Not bound in an extensible switch stack. */
         ExFreePoolWithTag(filter, XSWFWD_TAG);
-        return NDIS_STATUS_FAILURE;
+        return status;
     }
     filter->Lock = NdisAllocateRWLock(NdisFilterHandle);
     if (filter->Lock == NULL) {
         ExFreePoolWithTag(filter, XSWFWD_TAG);
         return NDIS_STATUS_RESOURCES;
     }
-
-    NdisZeroMemory(&attributes, sizeof(attributes));
-    attributes.Header.Type = NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES;
-    attributes.Header.Revision = NDIS_FILTER_ATTRIBUTES_REVISION_1;
-    attributes.Header.Size = NDIS_SIZEOF_FILTER_ATTRIBUTES_REVISION_1;
-    attributes.Flags = 0;
     NDIS_DECLARE_FILTER_MODULE_CONTEXT(XSWFWD_FILTER);
-    status = NdisFSetAttributes(NdisFilterHandle, filter, &attributes);
+    status = XswBaseSetAttributes(NdisFilterHandle, filter);
     if (status != NDIS_STATUS_SUCCESS) {
         NdisFreeRWLock(filter->Lock);
         ExFreePoolWithTag(filter, XSWFWD_TAG);
-        return status;
     }
-    return NDIS_STATUS_SUCCESS;
+    return status;
 }
 
 VOID XswFwdDetach(_In_ NDIS_HANDLE FilterModuleContext)
@@ -603,35 +557,6 @@ VOID XswFwdDetach(_In_ NDIS_HANDLE FilterModuleContext)
             ExFreePoolWithTag(CONTAINING_RECORD(RemoveHeadList(&filter->Macs[b]), XSWFWD_MAC, Link), XSWFWD_TAG);
     NdisFreeRWLock(filter->Lock);
     ExFreePoolWithTag(filter, XSWFWD_TAG);
-}
-
-NDIS_STATUS XswFwdRestart(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_FILTER_RESTART_PARAMETERS RestartParameters)
-{
-    PXSWFWD_FILTER filter = FilterModuleContext;
-    UNREFERENCED_PARAMETER(RestartParameters);
-
-    if (!filter->FirstRestartDone) {
-        NDIS_SWITCH_PARAMETERS params;
-        NDIS_STATUS status;
-
-        filter->FirstRestartDone = TRUE;
-        status = XswOidQuerySwitchParameters(&filter->Oids, &params);
-        if (status != NDIS_STATUS_SUCCESS)
-            return status;
-        /* Before activation the configuration is incomplete: wait for NetEventSwitchActivate. */
-        if (params.IsActive)
-            XswFwdActivate(filter);
-    }
-    InterlockedExchange(&filter->Running, 1);
-    return NDIS_STATUS_SUCCESS;
-}
-
-NDIS_STATUS XswFwdPause(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_FILTER_PAUSE_PARAMETERS PauseParameters)
-{
-    PXSWFWD_FILTER filter = FilterModuleContext;
-    UNREFERENCED_PARAMETER(PauseParameters);
-    InterlockedExchange(&filter->Running, 0);
-    return NDIS_STATUS_SUCCESS;
 }
 
 /* ---- OID requests ------------------------------------------------------------------------------- */
@@ -1091,19 +1016,6 @@ NDIS_STATUS XswFwdOidRequest(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_OI
     return XswFwdForward(filter, OidRequest, NULL);
 }
 
-VOID XswFwdOidRequestComplete(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_OID_REQUEST OidRequest,
-                              _In_ NDIS_STATUS Status)
-{
-    PXSWFWD_FILTER filter = FilterModuleContext;
-    XswOidRequestComplete(&filter->Oids, OidRequest, Status);
-}
-
-VOID XswFwdCancelOidRequest(_In_ NDIS_HANDLE FilterModuleContext, _In_ PVOID RequestId)
-{
-    UNREFERENCED_PARAMETER(FilterModuleContext);
-    UNREFERENCED_PARAMETER(RequestId);
-}
-
 /* ---- Data path ------------------------------------------------------------------------------------ */
 
 /* Report one ingress packet as dropped (Flags IS_INCOMING, PortId = its source port). */
@@ -1111,8 +1023,8 @@ static void XswFwdReportDrop(_In_ PXSWFWD_FILTER Filter, _In_ PNET_BUFFER_LIST N
 {
     NDIS_STRING text;
     RtlInitUnicodeString(&text, Reason);
-    Filter->SwitchHandlers.ReportFilteredNetBufferLists(Filter->SwitchContext, &XswFwdExtensionGuid,
-                                                        &XswFwdFriendlyName,
+    Filter->SwitchHandlers.ReportFilteredNetBufferLists(Filter->SwitchContext, &XswFwdIdentity.UniqueName,
+                                                        &XswFwdIdentity.FriendlyName,
                                                         NET_BUFFER_LIST_SWITCH_FORWARDING_DETAIL(Nbl)->SourcePortId,
                                                         NDIS_SWITCH_REPORT_FILTERED_NBL_FLAGS_IS_INCOMING, 1, Nbl,
                                                         &text);
@@ -1295,48 +1207,4 @@ VOID XswFwdSend(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_LIST NetB
             NDIS_SET_SEND_COMPLETE_FLAG(completeFlags, NDIS_SEND_COMPLETE_FLAGS_SWITCH_SINGLE_SOURCE);
         NdisFSendNetBufferListsComplete(filter->FilterHandle, drop, completeFlags);
     }
-}
-
-VOID XswFwdSendComplete(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_LIST NetBufferLists,
-                        _In_ ULONG SendCompleteFlags)
-{
-    PXSWFWD_FILTER filter = FilterModuleContext;
-    NdisFSendNetBufferListsComplete(filter->FilterHandle, NetBufferLists, SendCompleteFlags);
-}
-
-VOID XswFwdCancelSend(_In_ NDIS_HANDLE FilterModuleContext, _In_ PVOID CancelId)
-{
-    PXSWFWD_FILTER filter = FilterModuleContext;
-    NdisFCancelSendNetBufferLists(filter->FilterHandle, CancelId);
-}
-
-VOID XswFwdReceive(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_LIST NetBufferLists,
-                   _In_ NDIS_PORT_NUMBER PortNumber, _In_ ULONG NumberOfNetBufferLists, _In_ ULONG ReceiveFlags)
-{
-    PXSWFWD_FILTER filter = FilterModuleContext;
-    /* Destinations were decided on ingress; egress passes through unchanged. */
-    NdisFIndicateReceiveNetBufferLists(filter->FilterHandle, NetBufferLists, PortNumber, NumberOfNetBufferLists,
-                                       ReceiveFlags);
-}
-
-VOID XswFwdReturn(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_BUFFER_LIST NetBufferLists, _In_ ULONG ReturnFlags)
-{
-    PXSWFWD_FILTER filter = FilterModuleContext;
-    NdisFReturnNetBufferLists(filter->FilterHandle, NetBufferLists, ReturnFlags);
-}
-
-VOID XswFwdStatus(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNDIS_STATUS_INDICATION StatusIndication)
-{
-    PXSWFWD_FILTER filter = FilterModuleContext;
-    /* NIC status indications must be passed up unchanged (certification requirement). */
-    StatusIndication->SourceHandle = filter->FilterHandle;
-    NdisFIndicateStatus(filter->FilterHandle, StatusIndication);
-}
-
-NDIS_STATUS XswFwdNetPnPEvent(_In_ NDIS_HANDLE FilterModuleContext, _In_ PNET_PNP_EVENT_NOTIFICATION NetPnPEvent)
-{
-    PXSWFWD_FILTER filter = FilterModuleContext;
-    if (NetPnPEvent->NetPnPEvent.NetEvent == NetEventSwitchActivate && !filter->SwitchActive)
-        XswFwdActivate(filter);
-    return NdisFNetPnPEvent(filter->FilterHandle, NetPnPEvent);
 }
