@@ -717,17 +717,33 @@ static int over_limit(struct xsw_checker *c, const struct pool *p)
     return 1;
 }
 
-static struct nic_obj *nic_get(struct xsw_checker *c, uint32_t port, uint16_t nic)
+/*
+ * A slot of pool "p" filed under ("k1", "k2") in hash "h", its index in "idx"; its contents are stale
+ * (callers reset what they use). NULL when the object limit is reached (counted as untracked) or
+ * memory ran out (c->nomem).
+ */
+static ALWAYS_INLINE void *ent_alloc(struct xsw_checker *c, struct pool *p, struct htab *h, uint64_t k1, uint64_t k2,
+                                     uint32_t *idx)
 {
-    struct nic_obj *n = nic_find(c, port, nic);
-    if (n || over_limit(c, &c->pnic))
-        return n;
-    uint32_t i;
-    n = pool_alloc(&c->pnic, &i);
-    if (!n || htab_put(&c->hnic, port, nic, i)) {
+    if (over_limit(c, p))
+        return NULL;
+    void *e = pool_alloc(p, idx);
+    if (!e || htab_put(h, k1, k2, *idx)) {
         c->nomem = 1;
         return NULL;
     }
+    return e;
+}
+
+static struct nic_obj *nic_get(struct xsw_checker *c, uint32_t port, uint16_t nic)
+{
+    struct nic_obj *n = nic_find(c, port, nic);
+    if (n)
+        return n;
+    uint32_t i;
+    n = ent_alloc(c, &c->pnic, &c->hnic, port, nic, &i);
+    if (!n)
+        return NULL;
     uint32_t pn = n->pnext;
     memset(n, 0, sizeof *n);
     n->pnext = pn;
@@ -740,14 +756,12 @@ static struct nic_obj *nic_get(struct xsw_checker *c, uint32_t port, uint16_t ni
 static struct port_obj *port_get(struct xsw_checker *c, uint32_t port)
 {
     struct port_obj *n = port_find(c, port);
-    if (n || over_limit(c, &c->pport))
+    if (n)
         return n;
     uint32_t i;
-    n = pool_alloc(&c->pport, &i);
-    if (!n || htab_put(&c->hport, port, 0, i)) {
-        c->nomem = 1;
+    n = ent_alloc(c, &c->pport, &c->hport, port, 0, &i);
+    if (!n)
         return NULL;
-    }
     uint32_t pn = n->pnext;
     memset(n, 0, sizeof *n);
     n->pnext = pn;
@@ -756,36 +770,33 @@ static struct port_obj *port_get(struct xsw_checker *c, uint32_t port)
     return n;
 }
 
+/* Drops the entry stored under ("k1", "k2") from hash "h" and gives its slot back to pool "p". */
+static ALWAYS_INLINE void ent_free(struct htab *h, struct pool *p, uint64_t k1, uint64_t k2)
+{
+    uint32_t i = htab_get(h, k1, k2);
+    htab_del(h, k1, k2);
+    if (i != NONE32)
+        pool_release(p, i);
+}
+
 static void nic_free(struct xsw_checker *c, struct nic_obj *n)
 {
-    uint32_t i = htab_get(&c->hnic, n->port, n->nic);
-    htab_del(&c->hnic, n->port, n->nic);
-    if (i != NONE32)
-        pool_release(&c->pnic, i);
+    ent_free(&c->hnic, &c->pnic, n->port, n->nic);
 }
 
 static void port_free(struct xsw_checker *c, struct port_obj *n)
 {
-    uint32_t i = htab_get(&c->hport, n->port, 0);
-    htab_del(&c->hport, n->port, 0);
-    if (i != NONE32)
-        pool_release(&c->pport, i);
+    ent_free(&c->hport, &c->pport, n->port, 0);
 }
 
 static void oid_free(struct xsw_checker *c, struct oid_ent *o)
 {
-    uint32_t i = htab_get(&c->hoid, o->id, o->point);
-    htab_del(&c->hoid, o->id, o->point);
-    if (i != NONE32)
-        pool_release(&c->poid, i);
+    ent_free(&c->hoid, &c->poid, o->id, o->point);
 }
 
 static void nbl_free(struct xsw_checker *c, struct nbl_ent *n)
 {
-    uint32_t i = htab_get(&c->hnbl, n->id, 0);
-    htab_del(&c->hnbl, n->id, 0);
-    if (i != NONE32)
-        pool_release(&c->pnbl, i);
+    ent_free(&c->hnbl, &c->pnbl, n->id, 0);
 }
 
 /* The state extension "j" sees: its own deliveries count before the protocol edge's completion. */
@@ -1624,12 +1635,6 @@ EVAL_FN(f_none)
 XSW_FIELDS(X)
 #undef X
 
-static const xeval_fn field_fns[XFLD__N] = {
-#define X(en, n, f, c) fld_##en,
-    XSW_FIELDS(X)
-#undef X
-};
-
 /*
  * The commonest shapes around a field, fused: "!field", "field == K",
  * "field != K", and "field == expr", "field != expr" (the left operand is
@@ -1663,28 +1668,11 @@ static const xeval_fn field_fns[XFLD__N] = {
 XSW_FIELDS(X)
 #undef X
 
-static const xeval_fn not_field_fns[XFLD__N] = {
-#define X(en, n, f, c) not_##en,
-    XSW_FIELDS(X)
-#undef X
-};
-static const xeval_fn eqk_field_fns[XFLD__N] = {
-#define X(en, n, f, c) eqk_##en,
-    XSW_FIELDS(X)
-#undef X
-};
-static const xeval_fn nek_field_fns[XFLD__N] = {
-#define X(en, n, f, c) nek_##en,
-    XSW_FIELDS(X)
-#undef X
-};
-static const xeval_fn eqf_field_fns[XFLD__N] = {
-#define X(en, n, f, c) eqf_##en,
-    XSW_FIELDS(X)
-#undef X
-};
-static const xeval_fn nef_field_fns[XFLD__N] = {
-#define X(en, n, f, c) nef_##en,
+/* Per field, its plain evaluator and the fused shapes above, chosen once when a rule is bound. */
+static const struct field_fns {
+    xeval_fn get, lnot, eqk, nek, eqf, nef;
+} field_fns[XFLD__N] = {
+#define X(en, n, f, c) {fld_##en, not_##en, eqk_##en, nek_##en, eqf_##en, nef_##en},
     XSW_FIELDS(X)
 #undef X
 };
@@ -1888,7 +1876,7 @@ void xexpr_bind_node(struct xexpr *e, struct xnode *nd)
             f = f_const;
             break;
         case XO_FIELD:
-            f = nd->id < XFLD__N ? field_fns[nd->id] : f_none;
+            f = nd->id < XFLD__N ? field_fns[nd->id].get : f_none;
             break;
         case XO_BUF:
         case XO_COLL:
@@ -1900,7 +1888,7 @@ void xexpr_bind_node(struct xexpr *e, struct xnode *nd)
                 f = f_count_plain;
             break;
         case XO_NOT:
-            f = fa && fa->op == XO_FIELD && fa->id < XFLD__N ? not_field_fns[fa->id] : f_not;
+            f = fa && fa->op == XO_FIELD && fa->id < XFLD__N ? field_fns[fa->id].lnot : f_not;
             break;
         case XO_NEG:
             f = f_neg;
@@ -1929,18 +1917,18 @@ void xexpr_bind_node(struct xexpr *e, struct xnode *nd)
         case XO_EQ:
             f = bk ? f_band_eq_kk : kb ? f_eq_k : f_eq;
             if (kb && af)
-                f = eqk_field_fns[fa->id];
+                f = field_fns[fa->id].eqk;
             else if (af)
-                f = eqf_field_fns[fa->id];
+                f = field_fns[fa->id].eqf;
             else if (kb && fa && fa->op == XO_CALL && fa->id == XFN_COUNT && fa->b == 1 && e->nodes[nd->b].v == 0)
                 f = f_coll_empty;
             break;
         case XO_NE:
             f = bk ? f_band_ne_kk : kb ? f_ne_k : f_ne;
             if (kb && af)
-                f = nek_field_fns[fa->id];
+                f = field_fns[fa->id].nek;
             else if (af)
-                f = nef_field_fns[fa->id];
+                f = field_fns[fa->id].nef;
             break;
         case XO_LT:
             f = f_lt;
@@ -2558,14 +2546,10 @@ NOINLINE static void apply_oid_request(struct xsw_checker *c, const struct xsw_r
         retry_clear(&c->ext[x->actor_ext], oid);
     struct oid_ent *o = oid_find(c, r->id, p);
     if (!o) {
-        if (over_limit(c, &c->poid))
-            return;
         uint32_t i;
-        o = pool_alloc(&c->poid, &i);
-        if (!o || htab_put(&c->hoid, r->id, p, i)) {
-            c->nomem = 1;
+        o = ent_alloc(c, &c->poid, &c->hoid, r->id, p, &i);
+        if (!o)
             return;
-        }
     }
     /* Keep the data buffer across reuse; reset the rest. */
     uint8_t *data = o->data;
@@ -2818,14 +2802,10 @@ static void nbl_snapshot(struct xsw_checker *c, struct nbl_ent *n, const struct 
 
 static struct nbl_ent *nbl_create(struct xsw_checker *c, const struct xsw_rec *r, uint8_t dir, uint64_t frame)
 {
-    if (over_limit(c, &c->pnbl))
-        return NULL;
     uint32_t i;
-    struct nbl_ent *n = pool_alloc(&c->pnbl, &i);
-    if (!n || htab_put(&c->hnbl, r->id, 0, i)) {
-        c->nomem = 1;
+    struct nbl_ent *n = ent_alloc(c, &c->pnbl, &c->hnbl, r->id, 0, &i);
+    if (!n)
         return NULL;
-    }
     nbl_remember(c, r->id, i);
     struct dst *heap = n->heap;
     uint32_t hcap = n->heap_cap, pn = n->pnext;
@@ -3019,6 +2999,23 @@ static void ectx_init(struct ectx *x, struct xsw_checker *c)
     x->status_orig = 0;
 }
 
+/*
+ * Runs the end rules of kind "obj" (XE_NICREF or XE_PORTREF) on the "refs" references extension "e"
+ * still holds on port "port" (NIC "nic"), last taken or dropped in frame "frame"; c->object names it.
+ */
+static int ref_end(struct xsw_checker *c, unsigned obj, unsigned e, uint32_t port, uint16_t nic, int32_t refs,
+                   uint64_t frame)
+{
+    struct ectx x;
+    ectx_init(&x, c);
+    x.subject = (int)e;
+    x.kport = port;
+    x.knic = nic;
+    x.ref_count = refs;
+    struct xsw_frame_ref rel[1] = {{"last Reference/Dereference", frame}};
+    return end_rules(c, obj, &x, rel, 1);
+}
+
 static int oid_end(struct xsw_checker *c, struct oid_ent *o)
 {
     struct ectx x;
@@ -3084,29 +3081,16 @@ NOINLINE static int run_end(struct xsw_checker *c)
         struct nic_obj *o = pool_at(&c->pnic, i);
         for (unsigned e = 0; o->live && e < MAXD; e++)
             if (o->refs[e]) {
-                struct ectx x;
-                ectx_init(&x, c);
-                x.subject = (int)e;
-                x.kport = o->port;
-                x.knic = o->nic;
-                x.ref_count = o->refs[e];
                 snprintf(c->object, sizeof c->object, "NIC reference on port %u NIC %u", o->port, o->nic);
-                struct xsw_frame_ref rel[1] = {{"last Reference/Dereference", o->ref_frame[e]}};
-                n += end_rules(c, XE_NICREF, &x, rel, 1);
+                n += ref_end(c, XE_NICREF, e, o->port, o->nic, o->refs[e], o->ref_frame[e]);
             }
     }
     for (uint32_t i = 0; i < c->pport.used; i++) {
         struct port_obj *o = pool_at(&c->pport, i);
         for (unsigned e = 0; o->live && e < MAXD; e++)
             if (o->refs[e]) {
-                struct ectx x;
-                ectx_init(&x, c);
-                x.subject = (int)e;
-                x.kport = o->port;
-                x.ref_count = o->refs[e];
                 snprintf(c->object, sizeof c->object, "port reference on port %u", o->port);
-                struct xsw_frame_ref rel[1] = {{"last Reference/Dereference", o->ref_frame[e]}};
-                n += end_rules(c, XE_PORTREF, &x, rel, 1);
+                n += ref_end(c, XE_PORTREF, e, o->port, 0, o->refs[e], o->ref_frame[e]);
             }
     }
     /* Queries that came back too short and were never re-issued. */

@@ -391,6 +391,9 @@ int xname_fevent(const char *s, uint32_t *v);
 int xname_kind(const char *s, uint32_t *v);
 int xname_const(const char *s, int64_t *v);
 
+/* Edit distance for "did you mean" hints; 99 when "a" or "b" is longer than "max" (at most 63). */
+unsigned xname_distance(const char *a, const char *b, size_t max);
+
 /* The i-th name of the expression vocabulary (fields, buffers, lists, functions), NULL past the end. */
 const char *xname_vocab(size_t i);
 

@@ -451,11 +451,16 @@ static const char *ctx_name(uint32_t need, uint32_t have, char *buf, size_t len)
     return "'at_end: retry' rules";
 }
 
-/* Edit distance, bounded, for "did you mean" suggestions. */
-static unsigned edit_distance(const char *a, const char *b)
+/*
+ * Edit distance between "a" and "b" for "did you mean" suggestions; 99 (no suggestion) when either
+ * is longer than "max" characters (at most 63).
+ */
+unsigned xname_distance(const char *a, const char *b, size_t max)
 {
     size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
+    if (max > 63)
+        max = 63;
+    if (la > max || lb > max)
         return 99;
     unsigned d[64][64];
     for (size_t i = 0; i <= la; i++)
@@ -477,7 +482,7 @@ static const char *suggest(const char *name)
     unsigned bd = 3;
 #define TRY(n)                                 \
     do {                                       \
-        unsigned d_ = edit_distance(name, n);  \
+        unsigned d_ = xname_distance(name, n, 63);  \
         if (d_ < bd) {                         \
             bd = d_;                           \
             best = n;                          \

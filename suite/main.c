@@ -223,6 +223,58 @@ static void child_signal(int sig)
     raise(sig);
 }
 
+/* Writes the child's line "TAG<TAB>TEXT" (an error: E, or T for a hung switch). */
+static void put_line(FILE *f, const char *tag, const char *text)
+{
+    fputs(tag, f);
+    put_field(f, text);
+    fputc('\n', f);
+}
+
+/* Creates the checker and the built-in rules of child "c"; -1 after reporting on c->out if memory ran out. */
+static int child_open(struct child_ctx *c)
+{
+    struct xsw_check_config cc;
+    xsw_check_config_init(&cc);
+    cc.on_violation = on_violation;
+    cc.arg = c;
+    c->checker = xsw_checker_new(spec, &cc);
+    c->builtin = xsw_builtin_new(spec, on_violation, c);
+    if (c->checker && c->builtin)
+        return 0;
+    fprintf(c->out, "E\tout of memory for the checker\n");
+    xsw_checker_free(c->checker);
+    xsw_builtin_free(c->builtin);
+    c->checker = NULL;
+    c->builtin = NULL;
+    return -1;
+}
+
+/* Frees the checker and the built-in rules of child "c" when its switch could not start. */
+static void child_abandon(struct child_ctx *c)
+{
+    xsw_checker_free(c->checker);
+    xsw_builtin_free(c->builtin);
+    c->checker = NULL;
+    c->builtin = NULL;
+}
+
+/*
+ * Closes the switch of child "c" (its trace is then complete), then lets the checker and the
+ * built-in rules judge the end of the trace; returns the number of records the switch wrote.
+ */
+static uint64_t child_close(struct child_ctx *c)
+{
+    uint64_t records = xsw_switch_records(c->sw);
+    struct xsw_switch *sw = c->sw;
+    c->sw = NULL; /* child_signal must not flush a freed switch */
+    xsw_switch_free(sw);
+    xsw_checker_finish(c->checker);
+    xsw_builtin_finish(c->builtin, records);
+    child_abandon(c);
+    return records;
+}
+
 /* TRACE.pcap -> TRACE-destination.pcap */
 static void destination_trace(const char *trace, char *out, size_t cap)
 {
@@ -289,16 +341,8 @@ static int run_child(const struct options *o, const struct case_def *cd, const c
     c.out = fdopen(fd, "w");
     if (!c.out)
         return 2;
-    struct xsw_check_config cc;
-    xsw_check_config_init(&cc);
-    cc.on_violation = on_violation;
-    cc.arg = &c;
-    c.checker = xsw_checker_new(spec, &cc);
-    c.builtin = xsw_builtin_new(spec, on_violation, &c);
-    if (!c.checker || !c.builtin) {
-        fprintf(c.out, "E\tout of memory for the checker\n");
+    if (child_open(&c))
         return 2;
-    }
     struct xsw_switch_config cfg = o->sw;
     char params[256];
     xsw_scenario_params_text(&cd->p, params, sizeof params);
@@ -314,9 +358,8 @@ static int run_child(const struct options *o, const struct case_def *cd, const c
     char err[XSW_ERRBUF_SIZE];
     c.sw = xsw_switch_new(&cfg, err, sizeof err);
     if (!c.sw) {
-        fprintf(c.out, "E");
-        put_field(c.out, err);
-        fputc('\n', c.out);
+        put_line(c.out, "E", err);
+        child_abandon(&c);
         return 2;
     }
     signal(SIGSEGV, child_signal);
@@ -326,19 +369,9 @@ static int run_child(const struct options *o, const struct case_def *cd, const c
     signal(SIGILL, child_signal);
     signal(SIGTERM, child_signal);
     int r = xsw_scenario_run(c.sw, cd->scenario, &cd->p);
-    if (r) {
-        fprintf(c.out, xsw_switch_hung(c.sw) ? "T" : "E");
-        put_field(c.out, xsw_switch_error(c.sw));
-        fputc('\n', c.out);
-    }
-    uint64_t records = xsw_switch_records(c.sw);
-    struct xsw_switch *sw = c.sw;
-    c.sw = NULL;
-    xsw_switch_free(sw);
-    xsw_checker_finish(c.checker);
-    xsw_checker_free(c.checker);
-    xsw_builtin_finish(c.builtin, records);
-    xsw_builtin_free(c.builtin);
+    if (r)
+        put_line(c.out, xsw_switch_hung(c.sw) ? "T" : "E", xsw_switch_error(c.sw));
+    uint64_t records = child_close(&c);
     fprintf(c.out, "N\t%llu\n", (unsigned long long)records);
     if (!r)
         fprintf(c.out, "D\n");
@@ -357,18 +390,8 @@ static int run_host(const struct options *o, const struct case_def *cd, const ch
     child = &c;
     c.out = out;
     c.tag = destination ? 'W' : 'V';
-    struct xsw_check_config cc;
-    xsw_check_config_init(&cc);
-    cc.on_violation = on_violation;
-    cc.arg = &c;
-    c.checker = xsw_checker_new(spec, &cc);
-    c.builtin = xsw_builtin_new(spec, on_violation, &c);
-    if (!c.checker || !c.builtin) {
-        fprintf(out, "E\tout of memory for the checker\n");
-        xsw_checker_free(c.checker);
-        xsw_builtin_free(c.builtin);
+    if (child_open(&c))
         return 2;
-    }
     struct xsw_switch_config cfg = o->sw;
     cfg.trace_path = trace;
     cfg.scenario = destination ? "live-migration-destination" : "live-migration-source";
@@ -380,11 +403,8 @@ static int run_host(const struct options *o, const struct case_def *cd, const ch
     char err[XSW_ERRBUF_SIZE];
     c.sw = xsw_switch_new(&cfg, err, sizeof err);
     if (!c.sw) {
-        fprintf(out, "E");
-        put_field(out, err);
-        fputc('\n', out);
-        xsw_checker_free(c.checker);
-        xsw_builtin_free(c.builtin);
+        put_line(out, "E", err);
+        child_abandon(&c);
         return 2;
     }
     signal(SIGSEGV, child_signal);
@@ -394,20 +414,11 @@ static int run_host(const struct options *o, const struct case_def *cd, const ch
     int r = destination ? xsw_live_migration_destination(c.sw, sock, &cd->p)
                         : xsw_live_migration_source(c.sw, sock, &cd->p);
     if (r) {
-        fprintf(out, xsw_switch_hung(c.sw) ? "T" : "E");
         char msg[600];
         snprintf(msg, sizeof msg, "%s host: %s", destination ? "destination" : "source", xsw_switch_error(c.sw));
-        put_field(out, msg);
-        fputc('\n', out);
+        put_line(out, xsw_switch_hung(c.sw) ? "T" : "E", msg);
     }
-    uint64_t records = xsw_switch_records(c.sw);
-    struct xsw_switch *sw = c.sw;
-    c.sw = NULL;
-    xsw_switch_free(sw);
-    xsw_checker_finish(c.checker);
-    xsw_checker_free(c.checker);
-    xsw_builtin_finish(c.builtin, records);
-    xsw_builtin_free(c.builtin);
+    uint64_t records = child_close(&c);
     if (!destination)
         fprintf(out, "N\t%llu\n", (unsigned long long)records);
     fflush(out);

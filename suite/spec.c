@@ -50,33 +50,36 @@ struct lctx {
     size_t nfresh, capfresh;
 };
 
-static void lerr(struct lctx *l, const struct ynode *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void lerr(struct lctx *l, const struct ynode *n, const char *fmt, ...)
+/* Records the first error of the load at "line":"col" of the spec; later ones would only be its echoes. */
+static void lerr_va(struct lctx *l, unsigned line, unsigned col, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+static void lerr_va(struct lctx *l, unsigned line, unsigned col, const char *fmt, va_list ap)
 {
     if (l->failed)
         return;
     l->failed = 1;
     char msg[320];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    xsrc_error(l->err, l->errlen, l->file, l->text, l->len, line, col, msg);
+}
+
+static void lerr(struct lctx *l, const struct ynode *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void lerr(struct lctx *l, const struct ynode *n, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    lerr_va(l, n ? n->line : 0, n ? n->col : 0, fmt, ap);
     va_end(ap);
-    xsrc_error(l->err, l->errlen, l->file, l->text, l->len, n ? n->line : 0, n ? n->col : 0, msg);
 }
 
 static void lerr_at(struct lctx *l, unsigned line, unsigned col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void lerr_at(struct lctx *l, unsigned line, unsigned col, const char *fmt, ...)
 {
-    if (l->failed)
-        return;
-    l->failed = 1;
-    char msg[320];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    lerr_va(l, line, col, fmt, ap);
     va_end(ap);
-    xsrc_error(l->err, l->errlen, l->file, l->text, l->len, line, col, msg);
 }
 
 static void ynode_free(struct ynode *n)
@@ -343,25 +346,6 @@ struct keydef {
     int (*fn)(struct lctx *l, const struct ynode *val, void *obj);
 };
 
-static unsigned edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 31 || lb > 31)
-        return 99;
-    unsigned d[32][32];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = (unsigned)i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = (unsigned)j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            unsigned c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            unsigned x = d[i - 1][j] + 1, y = d[i][j - 1] + 1;
-            d[i][j] = c < x ? (c < y ? c : y) : (x < y ? x : y);
-        }
-    return d[la][lb];
-}
-
 /*
  * Walk mapping "n" with table "keys". Unknown and duplicate keys are errors;
  * the message lists the keys the table knows and the nearest one.
@@ -394,7 +378,7 @@ static int walk_map(struct lctx *l, const struct ynode *n, const char *what, con
                 int w = snprintf(list + o, sizeof list - o, "%s%s", o ? ", " : "", e->key);
                 if (w > 0 && (size_t)w < sizeof list - o)
                     o += (size_t)w;
-                unsigned dd = edit_distance(k->value, e->key);
+                unsigned dd = xname_distance(k->value, e->key, 31);
                 if (dd < bd) {
                     bd = dd;
                     best = e->key;
@@ -806,53 +790,27 @@ static int p_originated(struct lctx *l, const struct ynode *v, void *o)
     return 0;
 }
 
-static int p_oid(struct lctx *l, const struct ynode *v, void *o)
-{
-    struct rule_build *b = o;
-    b->pat_node[1] = v;
-    return on_list(l, v, b, &b->r->oids, "OID", res_oid, "include/xsw/defs/oids.def");
-}
-
-static int p_inner_oid(struct lctx *l, const struct ynode *v, void *o)
-{
-    struct rule_build *b = o;
-    b->pat_node[2] = v;
-    return on_list(l, v, b, &b->r->inner_oids, "OID", res_oid, "include/xsw/defs/oids.def");
-}
-
-static int p_status(struct lctx *l, const struct ynode *v, void *o)
-{
-    struct rule_build *b = o;
-    return on_list(l, v, b, &b->r->statuses, "status", res_status, "include/xsw/defs/ndis_status.def");
-}
-
-static int p_handler(struct lctx *l, const struct ynode *v, void *o)
-{
-    struct rule_build *b = o;
-    b->pat_node[3] = v;
-    return on_list(l, v, b, &b->r->handlers, "handler", xname_handler, "include/xsw/defs/switch_handlers.def");
-}
-
-static int p_finding(struct lctx *l, const struct ynode *v, void *o)
-{
-    struct rule_build *b = o;
-    b->pat_node[4] = v;
-    return on_list(l, v, b, &b->r->findings, "finding", xname_finding, "include/xsw/defs/findings.def");
-}
-
-static int p_event(struct lctx *l, const struct ynode *v, void *o)
-{
-    struct rule_build *b = o;
-    b->pat_node[5] = v;
-    return on_list(l, v, b, &b->r->events, "event", res_event, "include/xsw/defs/filter_events.def or NetEvent* of ndis_consts.def");
-}
-
-static int p_code(struct lctx *l, const struct ynode *v, void *o)
-{
-    struct rule_build *b = o;
-    b->pat_node[6] = v;
-    return on_list(l, v, b, &b->r->codes, "status", res_status, "include/xsw/defs/ndis_status.def");
-}
+/*
+ * The name-list keys of "on:": "fn" remembers the key's node in pat_node["pat"] (for check_pattern's
+ * messages; status, which every kind may carry, uses a slot nothing checks) and resolves each name
+ * with "resolve" into the rule's list "field"; "what" and "table" word the error for an unknown name.
+ */
+#define ON_LIST_KEY(fn, pat, field, what, resolve, table)                                        \
+    static int fn(struct lctx *l, const struct ynode *v, void *o)                                \
+    {                                                                                            \
+        struct rule_build *b = o;                                                                \
+        b->pat_node[pat] = v;                                                                    \
+        return on_list(l, v, b, &b->r->field, what, resolve, table);                             \
+    }
+ON_LIST_KEY(p_oid, 1, oids, "OID", res_oid, "include/xsw/defs/oids.def")
+ON_LIST_KEY(p_inner_oid, 2, inner_oids, "OID", res_oid, "include/xsw/defs/oids.def")
+ON_LIST_KEY(p_handler, 3, handlers, "handler", xname_handler, "include/xsw/defs/switch_handlers.def")
+ON_LIST_KEY(p_finding, 4, findings, "finding", xname_finding, "include/xsw/defs/findings.def")
+ON_LIST_KEY(p_event, 5, events, "event", res_event,
+            "include/xsw/defs/filter_events.def or NetEvent* of ndis_consts.def")
+ON_LIST_KEY(p_code, 6, codes, "status", res_status, "include/xsw/defs/ndis_status.def")
+ON_LIST_KEY(p_status, 7, statuses, "status", res_status, "include/xsw/defs/ndis_status.def")
+#undef ON_LIST_KEY
 
 static const struct keydef on_keys[] = {
     {"kind", p_kind},       {"point", p_point},     {"actor", p_actor},     {"originated", p_originated},
