@@ -154,36 +154,56 @@ static size_t utf8_len(const unsigned char *s, size_t left)
     return need + 1;
 }
 
-void xan_json_stringn(FILE *f, const char *s, size_t n)
+/*
+ * Write the "n" bytes at "u" to "f" for a text format: an ASCII byte "c" as
+ * esc(c, tmp), or as itself when esc returns NULL; a valid UTF-8 sequence as
+ * it is; any other byte as "invalid". JSON and XML differ only in "esc" and
+ * "invalid", so what counts as valid UTF-8 is decided once (utf8_len).
+ */
+static void write_escaped(FILE *f, const unsigned char *u, size_t n, const char *(*esc)(unsigned char c, char tmp[8]),
+                          const char *invalid)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    fputc('"', f);
+    char tmp[8];
     for (size_t i = 0; i < n; i++) {
         unsigned char c = u[i];
-        if (c == '"')
-            fputs("\\\"", f);
-        else if (c == '\\')
-            fputs("\\\\", f);
-        else if (c == '\n')
-            fputs("\\n", f);
-        else if (c == '\r')
-            fputs("\\r", f);
-        else if (c == '\t')
-            fputs("\\t", f);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(f, "\\u%04x", c);
-        else if (c < 0x80)
-            fputc(c, f);
-        else {
-            size_t k = utf8_len(u + i, n - i);
-            if (k) {
-                fwrite(u + i, 1, k, f);
-                i += k - 1;
-            } else {
-                fputs("\\ufffd", f);
-            }
+        if (c < 0x80) {
+            const char *e = esc(c, tmp);
+            if (e)
+                fputs(e, f);
+            else
+                fputc(c, f);
+            continue;
+        }
+        size_t k = utf8_len(u + i, n - i);
+        if (k) {
+            fwrite(u + i, 1, k, f);
+            i += k - 1;
+        } else {
+            fputs(invalid, f);
         }
     }
+}
+
+/* RFC 8259 section 7: the quote, the backslash and every control character. */
+static const char *const json_named[0x80] = {
+    ['"'] = "\\\"", ['\\'] = "\\\\", ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t",
+};
+
+static const char *json_escape(unsigned char c, char tmp[8])
+{
+    if (json_named[c])
+        return json_named[c];
+    if (c < 0x20 || c == 0x7f) {
+        snprintf(tmp, 8, "\\u%04x", c);
+        return tmp;
+    }
+    return NULL;
+}
+
+void xan_json_stringn(FILE *f, const char *s, size_t n)
+{
+    fputc('"', f);
+    write_escaped(f, (const unsigned char *)s, n, json_escape, "\\ufffd");
     fputc('"', f);
 }
 
@@ -194,34 +214,24 @@ void xan_json_string(FILE *f, const char *s)
     xan_json_stringn(f, s, strlen(s));
 }
 
+/* The five predefined entities; XML 1.0 has no control characters but tab, LF and CR. */
+static const char *const xml_named[0x80] = {
+    ['<'] = "&lt;", ['>'] = "&gt;", ['&'] = "&amp;", ['"'] = "&quot;", ['\''] = "&apos;",
+};
+
+static const char *xml_escape(unsigned char c, char tmp[8])
+{
+    (void)tmp;
+    if (xml_named[c])
+        return xml_named[c];
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+        return "?";
+    return NULL;
+}
+
 void xan_xml_escape(FILE *f, const char *s)
 {
-    const unsigned char *u = (const unsigned char *)(s ? s : "");
-    size_t n = strlen((const char *)u);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = u[i];
-        if (c == '<')
-            fputs("&lt;", f);
-        else if (c == '>')
-            fputs("&gt;", f);
-        else if (c == '&')
-            fputs("&amp;", f);
-        else if (c == '"')
-            fputs("&quot;", f);
-        else if (c == '\'')
-            fputs("&apos;", f);
-        else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-            fputc('?', f); /* XML 1.0 has no other control characters */
-        else if (c < 0x80)
-            fputc(c, f);
-        else {
-            size_t k = utf8_len(u + i, n - i);
-            if (k) {
-                fwrite(u + i, 1, k, f);
-                i += k - 1;
-            } else {
-                fputs("\xEF\xBF\xBD", f); /* U+FFFD */
-            }
-        }
-    }
+    if (!s)
+        s = "";
+    write_escaped(f, (const unsigned char *)s, strlen(s), xml_escape, "\xEF\xBF\xBD"); /* U+FFFD */
 }

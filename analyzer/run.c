@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include <pcap/pcap.h>
@@ -421,18 +420,6 @@ static void close_trace(struct run *r)
     r->iobuf = NULL;
 }
 
-static uint64_t cut_offset(const struct run *r)
-{
-    struct stat st;
-    FILE *f = pcap_file(r->p);
-    if (!r->classic || !f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
-        return 0;
-    uint64_t size = (uint64_t)st.st_size;
-    if (size <= r->offset + PCAP_REC_HDR_LEN)
-        return 0;
-    return size - r->offset - PCAP_REC_HDR_LEN;
-}
-
 static void fill_rules(struct run *r, const struct xsw_spec *spec)
 {
     struct xan_trace *t = r->t;
@@ -536,7 +523,7 @@ int xan_run_trace(const struct xan_options *o, const struct xsw_spec *spec, stru
             const char *msg = rc == PCAP_ERROR ? pcap_geterr(r.p) : "unexpected pcap_next_ex result";
             int trunc = strstr(msg, "truncated") != NULL;
             xan_error(t, "%s frame %" PRIu64 " offset %" PRIu64 ": %s (libpcap: %s)", t->path, r.frame + 1,
-                      trunc ? cut_offset(&r) : 0,
+                      trunc ? xsw_pcap_cut_offset(r.p, r.classic, r.offset) : 0,
                       trunc ? "the file ends inside this frame" : "cannot read this frame", msg);
             break;
         }

@@ -10,7 +10,7 @@
  *  - with clang -fsanitize=fuzzer,address,undefined -DXSW_LIBFUZZER as a
  *    libFuzzer target (make fuzz-netvsc; make fuzz-netvsc-run runs it);
  *  - with any compiler as a replay program over the files named on the
- *    command line, so that `make test` replays the seed corpus and every
+ *    command line (fuzz/replay.h), so that `make test` replays the seed corpus and every
  *    saved crash input (fixtures/fuzz/netvsc_text/) through
  *    tests/fuzz_replay.sh, under the normal build and under SANITIZE=1.
  *
@@ -120,47 +120,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef XSW_LIBFUZZER
-/* Replay: run each file given on the command line, copied to a heap block of its exact size. */
-int main(int argc, char **argv)
-{
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s FILE...\n", argv[0]);
-        return 2;
-    }
-    for (int i = 1; i < argc; i++) {
-        FILE *f = fopen(argv[i], "rb");
-        if (!f) {
-            perror(argv[i]);
-            return 1;
-        }
-        size_t cap = 1 << 16, n = 0, got;
-        uint8_t *buf = malloc(cap);
-        while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-            n += got;
-            if (n == cap) {
-                uint8_t *nb = realloc(buf, cap *= 2);
-                if (!nb)
-                    free(buf);
-                buf = nb;
-            }
-        }
-        fclose(f);
-        if (!buf) {
-            fprintf(stderr, "%s: out of memory\n", argv[i]);
-            return 1;
-        }
-        uint8_t *exact = malloc(n ? n : 1);
-        if (!exact) {
-            free(buf);
-            fprintf(stderr, "%s: out of memory\n", argv[i]);
-            return 1;
-        }
-        memcpy(exact, buf, n);
-        free(buf);
-        LLVMFuzzerTestOneInput(exact, n);
-        free(exact);
-    }
-    printf("fuzz_netvsc_text: %d input(s) replayed\n", argc - 1);
-    return 0;
-}
+#define XSW_FUZZ_NAME "fuzz_netvsc_text"
+#include "replay.h"
 #endif

@@ -7,7 +7,7 @@
  *  - with clang -fsanitize=fuzzer,address,undefined -DXSW_LIBFUZZER as a
  *    libFuzzer target (make fuzz-trace; make fuzz-trace-run runs it);
  *  - with any compiler as a replay program that decodes each file named on
- *    the command line, so that `make test` runs the seed corpus and every
+ *    the command line (fuzz/replay.h), so that `make test` runs the seed corpus and every
  *    saved crash input (fixtures/fuzz/trace_decode/) under the normal build
  *    and under SANITIZE=1.
  *
@@ -142,53 +142,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef XSW_LIBFUZZER
-/*
- * Replay: decode each file given on the command line. Inputs are copied to
- * a heap block of their exact size so that ASan sees any read past the end.
- */
-int main(int argc, char **argv)
-{
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s FILE...\n", argv[0]);
-        return 2;
-    }
-    for (int i = 1; i < argc; i++) {
-        FILE *f = fopen(argv[i], "rb");
-        if (!f) {
-            perror(argv[i]);
-            return 1;
-        }
-        size_t cap = 1 << 16, n = 0;
-        uint8_t *buf = malloc(cap);
-        size_t got;
-        while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-            n += got;
-            if (n == cap) {
-                uint8_t *nb = realloc(buf, cap *= 2);
-                if (!nb) {
-                    free(buf);
-                    buf = NULL;
-                }
-                buf = nb;
-            }
-        }
-        fclose(f);
-        if (!buf) {
-            fprintf(stderr, "%s: out of memory\n", argv[i]);
-            return 1;
-        }
-        uint8_t *exact = malloc(n ? n : 1);
-        if (!exact) {
-            free(buf);
-            fprintf(stderr, "%s: out of memory\n", argv[i]);
-            return 1;
-        }
-        memcpy(exact, buf, n);
-        free(buf);
-        LLVMFuzzerTestOneInput(exact, n);
-        free(exact);
-    }
-    printf("fuzz_trace_decode: %d input(s) replayed\n", argc - 1);
-    return 0;
-}
+#define XSW_FUZZ_NAME "fuzz_trace_decode"
+#include "replay.h"
 #endif

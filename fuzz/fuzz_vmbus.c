@@ -15,8 +15,8 @@
  * Inputs shorter than 5 bytes are a packet alone.
  *
  * Built like fuzz/fuzz_trace_decode.c (reference/vmbus/vmbus.mk): as a
- * libFuzzer target with clang -DXSW_LIBFUZZER, and as a replay program that
- * `make test` runs over fixtures/fuzz/vmbus/ (seeds written by
+ * libFuzzer target with clang -DXSW_LIBFUZZER, and as a replay program
+ * (fuzz/replay.h) that `make test` runs over fixtures/fuzz/vmbus/ (seeds written by
  * fuzz/gen_vmbus_corpus.c from real packets of the model, and every crash
  * input kept as a regression file).
  *
@@ -272,46 +272,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef XSW_LIBFUZZER
-/*
- * Replay: decode each file given on the command line. Inputs are copied to
- * a heap block of their exact size so that ASan sees any read past the end.
- */
-int main(int argc, char **argv)
-{
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s FILE...\n", argv[0]);
-        return 2;
-    }
-    for (int i = 1; i < argc; i++) {
-        FILE *f = fopen(argv[i], "rb");
-        if (!f) {
-            perror(argv[i]);
-            return 1;
-        }
-        size_t cap = 1 << 16, n = 0, got;
-        uint8_t *buf = malloc(cap);
-        while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-            n += got;
-            if (n == cap) {
-                uint8_t *nb = realloc(buf, cap *= 2);
-                if (!nb)
-                    free(buf);
-                buf = nb;
-            }
-        }
-        fclose(f);
-        uint8_t *exact = buf ? malloc(n ? n : 1) : NULL;
-        if (!exact) {
-            free(buf);
-            fprintf(stderr, "%s: out of memory\n", argv[i]);
-            return 1;
-        }
-        memcpy(exact, buf, n);
-        free(buf);
-        LLVMFuzzerTestOneInput(exact, n);
-        free(exact);
-    }
-    printf("fuzz_vmbus: %d input(s) replayed\n", argc - 1);
-    return 0;
-}
+#define XSW_FUZZ_NAME "fuzz_vmbus"
+#include "replay.h"
 #endif

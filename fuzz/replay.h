@@ -4,8 +4,9 @@
  * target runs as an ordinary program over the files named on its command
  * line. `make test` replays every corpus that way (tests/fuzz_replay.sh runs
  * $(B)/fuzz-replay/fuzz_NAME over fixtures/fuzz/NAME/), under the normal
- * build and under SANITIZE=1, as fuzz/fuzz_trace_decode.c does with its own
- * copy of this loop.
+ * build and under SANITIZE=1. Every target of fuzz/ uses it, whichever
+ * fragment builds it (fuzz/fuzz.mk, lib/lib.mk, analyzer/analyzer.mk,
+ * reference/vmbus/vmbus.mk), so the loop exists once.
  *
  * Each input is copied to a heap block of exactly its size, so that
  * AddressSanitizer sees any read past its end, as it would under libFuzzer.

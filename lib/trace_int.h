@@ -55,4 +55,12 @@ int xsw_exp_pdu_strip_at(const uint8_t *p, size_t len, size_t *off, struct xsw_d
 /* Format "e" as "field F at offset O: MSG" (or "offset O: MSG") after adding "base" to O. */
 void xsw_derr_format(const struct xsw_derr *e, size_t base, char *err, size_t errlen);
 
+/*
+ * Bytes of the frame at file offset "offset" that a cut pcap file still
+ * holds, 0 for pcapng ("classic" 0) or when unknown (lib/trace_read.c).
+ * struct pcap is libpcap's pcap_t, declared here without <pcap/pcap.h>.
+ */
+struct pcap;
+uint64_t xsw_pcap_cut_offset(struct pcap *p, int classic, uint64_t offset);
+
 #endif

@@ -95,20 +95,22 @@ void xsw_trace_reader_close(struct xsw_trace_reader *r)
 }
 
 /*
- * How many bytes of the frame that starts at r->offset made it into the
- * file: the offset at which a pcap file was cut. pcapng block layouts vary,
- * so there the answer is 0 and libpcap's own message gives the detail.
+ * How many bytes of the frame whose header starts at file offset "offset"
+ * made it into the file of "p": the offset at which a pcap file was cut.
+ * pcapng block layouts vary ("classic" 0), so there the answer is 0 and
+ * libpcap's own message gives the detail. The analyzer's reader
+ * (analyzer/run.c) reports cut files with it too.
  */
-static uint64_t cut_offset(const struct xsw_trace_reader *r)
+uint64_t xsw_pcap_cut_offset(struct pcap *p, int classic, uint64_t offset)
 {
     struct stat st;
-    FILE *f = pcap_file(r->p);
-    if (!r->classic || !f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+    FILE *f = pcap_file(p);
+    if (!classic || !f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
         return 0;
     uint64_t size = (uint64_t)st.st_size;
-    if (size <= r->offset + PCAP_REC_HDR_LEN)
+    if (size <= offset + PCAP_REC_HDR_LEN)
         return 0;
-    return size - r->offset - PCAP_REC_HDR_LEN;
+    return size - offset - PCAP_REC_HDR_LEN;
 }
 
 int xsw_trace_read(struct xsw_trace_reader *r, struct xsw_rec *rec, uint64_t *frame,
@@ -135,7 +137,7 @@ int xsw_trace_read(struct xsw_trace_reader *r, struct xsw_rec *rec, uint64_t *fr
         int trunc = strstr(pe, "truncated") != NULL;
         r->done = 1;
         set_err(err, errlen, "%s frame %" PRIu64 " offset %" PRIu64 ": %s (libpcap: %s)", r->path,
-                r->frame + 1, trunc ? cut_offset(r) : 0,
+                r->frame + 1, trunc ? xsw_pcap_cut_offset(r->p, r->classic, r->offset) : 0,
                 trunc ? "the file ends inside this frame" : "cannot read this frame", pe);
         if (frame)
             *frame = r->frame + 1;
