@@ -75,6 +75,7 @@ enum xan_nv_what {
     XNV_RNDIS,       /* rndis_send / rndis_recv */
     XNV_VF_SLOT,     /* console "VF slot N added|removed" (refines the last VF association) */
     XNV_DP_SWITCHED, /* console "Data path switched to|from VF" (refines the last switch) */
+    XNV_VMBUS_COMP,  /* a VMBus completion packet without an NVSP message (zero-length payload, §2.1) */
 };
 
 #define XNV_G2H 0 /* guest to host */
@@ -87,6 +88,13 @@ struct xan_nv_event {
     uint32_t type;      /* NVSP or RNDIS message type */
     int has_alloc, has_dp, has_status;
     int is_comp;        /* carried by a VMBus completion packet (VMBUS records only) */
+    /*
+     * The VMBus packet header is known (VMBUS records only; netvsc text
+     * shows neither the flags nor completions): then "comp_requested" is
+     * flags bit 0 and "trans_id" the transaction id (vmbus-nvsp-rndis.md §1.1).
+     */
+    int has_vmbus, comp_requested;
+    uint64_t trans_id;
     uint32_t alloc, serial, dp, status, version;
     uint16_t qid;
     uint32_t channel_type, section, size;
@@ -129,8 +137,12 @@ void xan_nvsp_json(const struct xan_nvsp *n, FILE *f);
 /*
  * Decode the NVSP message of the VMBus packet "pkt" (VMBUS record body,
  * docs/trace-format.md 4.9; vmbus-nvsp-rndis.md §1.1, §2.5) into "ev".
- * Returns 1 with an event, 0 when the packet carries no NVSP message
- * (zero-length completion), -1 when it is malformed (bounds-checked).
+ * Returns 1 with an event, 0 when a packet other than a completion carries
+ * no NVSP message (a payload shorter than the NVSP type), -1 when it is
+ * malformed (bounds-checked). A completion without an NVSP message (the
+ * host completes SWITCH_DATA_PATH with an empty payload, §2.1) gives an
+ * XNV_VMBUS_COMP event: it carries only the transaction id by which the
+ * NVSP rules match it to its request.
  */
 int xan_nvsp_from_vmbus(const uint8_t *pkt, size_t len, uint8_t dir, struct xan_nv_event *ev);
 

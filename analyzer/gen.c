@@ -422,15 +422,21 @@ static void nbl_init(struct nbl *n, uint32_t src, uint16_t nic, const uint32_t *
 #define G2H 0
 #define H2G 1
 
-/* One NVSP message of "words" u32 values (padded to 40 bytes, as Linux sends) in a VMBus packet. */
+/*
+ * One NVSP message of "words" u32 values (padded to 40 bytes, as Linux sends)
+ * in a VMBus packet; a completion of no words has an empty payload (the
+ * harness completes SWITCH_DATA_PATH so, vmbus-nvsp-rndis.md §2.1). Packets
+ * other than completions request one (flags bit 0), as Linux sends them.
+ */
 static uint64_t nvsp(uint32_t port, uint16_t nic, uint8_t dir, uint16_t pkt_type, uint64_t tid, const uint32_t *w,
                      unsigned words)
 {
     uint8_t pkt[16 + 40];
+    size_t len = pkt_type == VM_PKT_COMP && words == 0 ? 16 : sizeof pkt;
     memset(pkt, 0, sizeof pkt);
     xsw_st_le16(pkt, pkt_type);
     xsw_st_le16(pkt + 2, 2);
-    xsw_st_le16(pkt + 4, (uint16_t)(sizeof pkt / 8));
+    xsw_st_le16(pkt + 4, (uint16_t)(len / 8));
     xsw_st_le16(pkt + 6, pkt_type == VM_PKT_COMP ? 0 : 1);
     xsw_st_le64(pkt + 8, tid);
     for (unsigned i = 0; i < words && i < 10; i++)
@@ -439,8 +445,8 @@ static uint64_t nvsp(uint32_t port, uint16_t nic, uint8_t dir, uint16_t pkt_type
     memset(b, 0, sizeof b);
     xsw_st_le32(b + XSW_VB_OFF_CHANNEL, 5);
     b[XSW_VB_OFF_DIR] = dir;
-    xsw_st_le32(b + XSW_VB_OFF_PKT_LEN, sizeof pkt);
-    return rec(XSW_K_VMBUS, XSW_POINT_VMBUS, SW, 0, port, nic, 0, tid, 0, b, sizeof b, pkt, sizeof pkt);
+    xsw_st_le32(b + XSW_VB_OFF_PKT_LEN, (uint32_t)len);
+    return rec(XSW_K_VMBUS, XSW_POINT_VMBUS, SW, 0, port, nic, 0, tid, 0, b, sizeof b, pkt, len);
 }
 
 static void vf_frame(uint32_t port, uint16_t nic, uint32_t dir, uint32_t seqno)
@@ -479,21 +485,35 @@ static void netvsc(uint32_t port, uint16_t nic, int bad)
     m[0] = N_NVSP_MSG1_TYPE_SEND_RNDIS_PKT, m[1] = 1, m[2] = 0, m[3] = 48;
     nvsp(port, nic, G2H, VM_PKT_DATA_INBAND, tid, m, 4);
     if (bad) {
-        /* The guest switches to the VF before the host associated one (XSW-NVSP-006). */
+        /*
+         * The guest switches to the VF before the host associated one
+         * (XSW-NVSP-006), and the host never completes that switch: the next
+         * switch finds it unanswered (XSW-NVSP-011).
+         */
         m[0] = N_NVSP_MSG4_TYPE_SWITCH_DATA_PATH, m[1] = 1;
         nvsp(port, nic, G2H, VM_PKT_DATA_INBAND, tid++, m, 2);
     }
     m[0] = N_NVSP_MSG4_TYPE_SEND_VF_ASSOCIATION, m[1] = 1, m[2] = 7;
     nvsp(port, nic, H2G, VM_PKT_DATA_INBAND, 0x8000000000000000ull, m, 3);
     m[0] = N_NVSP_MSG4_TYPE_SWITCH_DATA_PATH, m[1] = 1;
-    nvsp(port, nic, G2H, VM_PKT_DATA_INBAND, tid++, m, 2);
+    nvsp(port, nic, G2H, VM_PKT_DATA_INBAND, tid, m, 2);
+    nvsp(port, nic, H2G, VM_PKT_COMP, tid++, NULL, 0);
     handler(1, XSW_H_ReferenceSwitchNic, port, nic, 0, 0, 0, 1, 0, NULL);
     handler(1, XSW_H_DereferenceSwitchNic, port, nic, 0, 0, 0, 0, 0, NULL);
     vf_frame(port, nic, 0, 900);
     vf_frame(port, nic, 1, 901);
+    /* While on the VF an RNDIS control message still goes over VMBus (allowed by XSW-NVSP-012). */
+    m[0] = N_NVSP_MSG1_TYPE_SEND_RNDIS_PKT, m[1] = 1, m[2] = 0, m[3] = 48;
+    nvsp(port, nic, G2H, VM_PKT_DATA_INBAND, tid++, m, 4);
+    if (bad) {
+        /* A data frame on the synthetic path while the data path is the VF (XSW-NVSP-012). */
+        m[0] = N_NVSP_MSG1_TYPE_SEND_RNDIS_PKT, m[1] = 0, m[2] = 1, m[3] = 142;
+        nvsp(port, nic, G2H, VM_PKT_DATA_INBAND, tid++, m, 4);
+    }
     vf_frame(port, nic, 0, 902);
     m[0] = N_NVSP_MSG4_TYPE_SWITCH_DATA_PATH, m[1] = 0;
-    nvsp(port, nic, G2H, VM_PKT_DATA_INBAND, tid++, m, 2);
+    nvsp(port, nic, G2H, VM_PKT_DATA_INBAND, tid, m, 2);
+    nvsp(port, nic, H2G, VM_PKT_COMP, tid++, NULL, 0);
 }
 
 static void netvsc_vf_removed(uint32_t port, uint16_t nic)

@@ -20,6 +20,12 @@
  * association / guest switch flips the previous state, which is what Linux
  * does: netvsc_vf_changed only switches when the state changes). Inferred
  * values are marked as such in the summary and in violation messages.
+ *
+ * Only VMBUS records show the VMBus packet header: the completion-requested
+ * flag, the transaction id, and completions with an empty payload. The rules
+ * about the host's completion of SWITCH_DATA_PATH and the VF period that
+ * starts with it (XSW-NVSP-011, -012) are therefore judged there only and
+ * never over tracepoint text.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,6 +45,13 @@ enum {
 #define XSW_RNDIS_MSG(name, value) XR_##name = (int64_t)(value),
 #include "xsw/defs/rndis_msg.def"
 #undef XSW_RNDIS_MSG
+};
+enum {
+#define XSW_NETVSC_CONST(name, value) XC_##name = (int64_t)(value),
+#define XSW_NETVSC_CONST64(name, value)
+#include "xsw/defs/netvsc_consts.def"
+#undef XSW_NETVSC_CONST
+#undef XSW_NETVSC_CONST64
 };
 
 static const struct {
@@ -118,23 +131,37 @@ int xan_rndis_by_name(const char *s, size_t n, uint32_t *type)
 
 int xan_nvsp_from_vmbus(const uint8_t *pkt, size_t len, uint8_t dir, struct xan_nv_event *ev)
 {
-    uint16_t type, offset8;
-    if (xsw_get_u16(pkt, len, 0, &type) || xsw_get_u16(pkt, len, 2, &offset8))
+    uint16_t type, offset8, flags;
+    uint64_t tid;
+    if (xsw_get_u16(pkt, len, 0, &type) || xsw_get_u16(pkt, len, 2, &offset8) ||
+        xsw_get_u16(pkt, len, 6, &flags) || xsw_get_u64(pkt, len, 8, &tid))
         return -1;
     size_t off = (size_t)offset8 * 8;
     if (off < 16 || off > len)
         return -1;
+    memset(ev, 0, sizeof *ev);
+    ev->what = XNV_NVSP;
+    ev->dir = dir ? XNV_H2G : XNV_G2H;
+    ev->is_comp = type == VM_PKT_COMP;
+    ev->has_vmbus = 1;
+    ev->comp_requested = (flags & XC_VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED) != 0;
+    ev->trans_id = tid;
     /* The NVSP message: what follows the descriptor and its type-specific header. */
     const uint8_t *m = pkt + off;
     size_t n = len - off;
     uint32_t t;
-    if (xsw_get_u32(m, n, 0, &t))
-        return 0; /* a zero-length completion payload (§2.1) */
-    memset(ev, 0, sizeof *ev);
-    ev->what = XNV_NVSP;
-    ev->dir = dir ? XNV_H2G : XNV_G2H;
+    if (xsw_get_u32(m, n, 0, &t)) {
+        /*
+         * No NVSP message. A completion still answers its request by its
+         * transaction id: the host completes SWITCH_DATA_PATH with an empty
+         * payload (§2.1; Linux relies on the requestor id alone).
+         */
+        if (!ev->is_comp)
+            return 0;
+        ev->what = XNV_VMBUS_COMP;
+        return 1;
+    }
     ev->type = t;
-    ev->is_comp = type == VM_PKT_COMP;
     uint32_t a = 0, b = 0, c = 0;
     int ha = xsw_get_u32(m, n, 4, &a) == 0;
     int hb = xsw_get_u32(m, n, 8, &b) == 0;
@@ -205,6 +232,14 @@ struct dev {
     unsigned nev;
     uint64_t ev_dropped;
     int last_assoc, last_switch; /* indices into ev, -1 none */
+    /*
+     * VMBUS records only (has_vmbus): the guest's SWITCH_DATA_PATH sent with
+     * completion requested that the host has not completed yet (XSW-NVSP-011),
+     * and whether the data path is the VF as the guest sees it: from the
+     * completion of its switch to the VF to its switch back (XSW-NVSP-012).
+     */
+    uint8_t sdp_pending, sdp_pending_dp, vf_active;
+    uint64_t sdp_tid, sdp_frame, vf_frame;
 };
 
 struct xan_nvsp {
@@ -230,7 +265,9 @@ static const struct {
 };
 
 /* Rules reported at every occurrence; the others once per device and negotiation epoch. */
-#define EVERY_TIME ((1u << XNR_DP_VF_NEEDS_ASSOC) | (1u << XNR_SYNTH_BEFORE_REMOVE) | (1u << XNR_COMPLETE_NEEDS_INIT))
+#define EVERY_TIME                                                                                               \
+    ((1u << XNR_DP_VF_NEEDS_ASSOC) | (1u << XNR_SYNTH_BEFORE_REMOVE) | (1u << XNR_COMPLETE_NEEDS_INIT) |          \
+     (1u << XNR_SWITCH_COMPLETED))
 
 struct xan_nvsp *xan_nvsp_new(const char *unit, xan_viol_fn fn, void *arg)
 {
@@ -305,6 +342,7 @@ static void new_epoch(struct dev *d)
     /* A renegotiated channel starts on the synthetic path without a VF (Linux netvsc_resume). */
     d->vf_alloc = 0;
     d->dp = DP_SYNTHETIC;
+    d->vf_active = 0;
     d->reported = 0;
     d->epochs++;
 }
@@ -366,6 +404,10 @@ static void judge(struct xan_nvsp *n, struct dev *d, const struct xan_nv_event *
         v.rel[v.nrel++] = (struct xsw_frame_ref){"last INIT", d->m_init.frame};
     if (r == XNR_DP_VF_NEEDS_ASSOC && d->last_assoc >= 0)
         v.rel[v.nrel++] = (struct xsw_frame_ref){"last VF association", d->ev[d->last_assoc].frame};
+    if (r == XNR_SWITCH_COMPLETED && d->sdp_pending)
+        v.rel[v.nrel++] = (struct xsw_frame_ref){"unanswered SWITCH_DATA_PATH", d->sdp_frame};
+    if (r == XNR_NO_SYNTH_DATA_ON_VF && d->vf_active)
+        v.rel[v.nrel++] = (struct xsw_frame_ref){"switch to the VF completed", d->vf_frame};
     if (n->fn)
         n->fn(n->arg, &v);
 }
@@ -392,6 +434,53 @@ static void mark(struct mark *m, const struct xan_nv_event *ev)
     if (!m->frame) {
         m->frame = ev->frame;
         m->ts = ev->ts_ns;
+    }
+}
+
+/*
+ * The guest sent SWITCH_DATA_PATH to "dp" in a VMBUS record: a switch still
+ * waiting for its completion was never completed (XSW-NVSP-011); a switch
+ * back to the synthetic path ends the VF period at once (the guest stops
+ * using the VF before it asks, §2.9 removal step 1); a switch requesting a
+ * completion waits for it. A switch sent without completion requested (Linux
+ * before 2021, older DPDK, §2.9) is not judged and does not start a VF period:
+ * nothing on the wire says when the host acted on it.
+ */
+static void guest_switch_sent(struct xan_nvsp *n, struct dev *d, const struct xan_nv_event *ev, uint32_t dp)
+{
+    if (d->sdp_pending)
+        judge(n, d, ev, XNR_SWITCH_COMPLETED, 0,
+              "a VMBus completion with the transaction id of the previous SWITCH_DATA_PATH before this one",
+              "SWITCH_DATA_PATH (trans_id 0x%llx) was not completed before the next SWITCH_DATA_PATH",
+              (unsigned long long)d->sdp_tid);
+    d->sdp_pending = 0;
+    if (dp == DP_SYNTHETIC)
+        d->vf_active = 0;
+    if (ev->comp_requested) {
+        d->sdp_pending = 1;
+        d->sdp_pending_dp = (uint8_t)dp;
+        d->sdp_tid = ev->trans_id;
+        d->sdp_frame = ev->frame;
+    }
+}
+
+/*
+ * A VMBus completion packet from the host (with an NVSP message or an empty
+ * payload): when it echoes the transaction id of the pending guest
+ * SWITCH_DATA_PATH it completes it, and a switch to the VF makes the data
+ * path the VF from here on.
+ */
+static void host_completion(struct xan_nvsp *n, struct dev *d, const struct xan_nv_event *ev)
+{
+    if (!d->sdp_pending || ev->trans_id != d->sdp_tid)
+        return;
+    n->evaluated[XNR_SWITCH_COMPLETED]++;
+    d->sdp_pending = 0;
+    if (d->sdp_pending_dp == DP_VF && !d->vf_active) {
+        d->vf_active = 1;
+        d->vf_frame = ev->frame;
+        /* XSW-NVSP-012 is reported once per VF period. */
+        d->reported &= ~(1u << XNR_NO_SYNTH_DATA_ON_VF);
     }
 }
 
@@ -440,6 +529,11 @@ static void guest_nvsp(struct xan_nvsp *n, struct dev *d, const struct xan_nv_ev
               ev->channel_type ? "control" : "data");
         judge(n, d, ev, XNR_NO_DATA_AFTER_REVOKE, !d->revoked, "no REVOKE_RECV_BUF / REVOKE_SEND_BUF before",
               "SEND_RNDIS_PKT after the buffers were revoked");
+        if (ev->has_vmbus && d->vf_active)
+            judge(n, d, ev, XNR_NO_SYNTH_DATA_ON_VF, ev->channel_type != XC_NVSP_CHANNEL_TYPE_DATA,
+                  "data frames on the VF; on the synthetic path only RNDIS control messages (channel_type 1)",
+                  "SEND_RNDIS_PKT with channel_type %u (RNDIS PACKET_MSG) while the data path is the VF",
+                  ev->channel_type);
         if (ev->channel_type)
             d->ctrl_pkts++;
         else
@@ -467,6 +561,8 @@ static void guest_nvsp(struct xan_nvsp *n, struct dev *d, const struct xan_nv_ev
                                     : "the last SEND_VF_ASSOCIATION said allocated=0");
         d->dp = (uint8_t)dp;
         d->last_switch = dev_event(d, ev, DE_SWITCH, dp, inferred);
+        if (ev->has_vmbus && !ev->is_comp)
+            guest_switch_sent(n, d, ev, dp);
         break;
     }
     default:
@@ -526,6 +622,8 @@ static void host_nvsp(struct xan_nvsp *n, struct dev *d, const struct xan_nv_eve
         if (ev->has_dp && !ev->is_comp) {
             d->dp = ev->dp ? DP_VF : DP_SYNTHETIC;
             dev_event(d, ev, DE_HOST_SWITCH, d->dp, 0);
+            if (d->dp == DP_SYNTHETIC)
+                d->vf_active = 0;
         }
         break;
     default:
@@ -548,7 +646,11 @@ void xan_nvsp_feed(struct xan_nvsp *n, const struct xan_nv_event *ev)
         return;
     d->last_frame = ev->frame;
     unsigned dir = ev->dir == XNV_H2G;
+    if (ev->has_vmbus && ev->is_comp && dir == 1)
+        host_completion(n, d, ev);
     switch (ev->what) {
+    case XNV_VMBUS_COMP:
+        break; /* no NVSP message: only its transaction id counts (above) */
     case XNV_NVSP:
     case XNV_SEND_PKT: {
         uint32_t t = ev->what == XNV_SEND_PKT ? (uint32_t)XN_NVSP_MSG1_TYPE_SEND_RNDIS_PKT : ev->type;
@@ -604,42 +706,54 @@ void xan_nvsp_feed(struct xan_nvsp *n, const struct xan_nv_event *ev)
     }
 }
 
+/* Report rule "r" for device "d" at the end of the input ("last"), with one related frame. */
+static void at_end(struct xan_nvsp *n, const struct dev *d, unsigned r, uint64_t last, const char *rel,
+                   uint64_t rel_frame)
+{
+    n->violated[r]++;
+    snprintf(n->object, sizeof n->object, "device %s", d->name);
+    struct xan_viol v;
+    memset(&v, 0, sizeof v);
+    v.rule = rules[r].id;
+    v.level = rules[r].level;
+    v.text = rules[r].text;
+    v.source = rules[r].source;
+    v.where = "built-in (analyzer/nvsp_rules.def)";
+    v.frame = last;
+    v.at_end = 1;
+    v.ext = -1;
+    v.ext_class = "guest";
+    v.expected = n->expected;
+    v.actual = n->actual;
+    v.object = n->object;
+    v.rel[v.nrel++] = (struct xsw_frame_ref){rel, rel_frame};
+    if (n->fn)
+        n->fn(n->arg, &v);
+}
+
 void xan_nvsp_finish(struct xan_nvsp *n, uint64_t last)
 {
     for (size_t i = 0; i < n->ndev; i++) {
         struct dev *d = n->dev[i];
+        if (d->sdp_pending) {
+            n->evaluated[XNR_SWITCH_COMPLETED]++;
+            snprintf(n->expected, sizeof n->expected,
+                     "a VMBus completion with the transaction id of the last SWITCH_DATA_PATH");
+            snprintf(n->actual, sizeof n->actual,
+                     "SWITCH_DATA_PATH to %s (trans_id 0x%llx) not completed when the trace ends",
+                     d->sdp_pending_dp == DP_VF ? "NVSP_DATAPATH_VF" : "NVSP_DATAPATH_SYNTHETIC",
+                     (unsigned long long)d->sdp_tid);
+            at_end(n, d, XNR_SWITCH_COMPLETED, last, "unanswered SWITCH_DATA_PATH", d->sdp_frame);
+        }
         if (!d->init_sent)
             continue;
-        struct xan_nv_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.what = XNV_NVSP;
-        ev.type = XN_NVSP_MSG_TYPE_INIT;
-        ev.frame = last;
         n->evaluated[XNR_INIT_ANSWERED]++;
         if (d->init_done)
             continue;
-        n->violated[XNR_INIT_ANSWERED]++;
         snprintf(n->expected, sizeof n->expected, "INIT_COMPLETE received for the last INIT");
         snprintf(n->actual, sizeof n->actual, "%u INIT sent (%u failed), no successful INIT_COMPLETE",
                  d->init_attempts, d->init_failed);
-        snprintf(n->object, sizeof n->object, "device %s", d->name);
-        struct xan_viol v;
-        memset(&v, 0, sizeof v);
-        v.rule = rules[XNR_INIT_ANSWERED].id;
-        v.level = rules[XNR_INIT_ANSWERED].level;
-        v.text = rules[XNR_INIT_ANSWERED].text;
-        v.source = rules[XNR_INIT_ANSWERED].source;
-        v.where = "built-in (analyzer/nvsp_rules.def)";
-        v.frame = last;
-        v.at_end = 1;
-        v.ext = -1;
-        v.ext_class = "guest";
-        v.expected = n->expected;
-        v.actual = n->actual;
-        v.object = n->object;
-        v.rel[v.nrel++] = (struct xsw_frame_ref){"last INIT", d->m_init.frame};
-        if (n->fn)
-            n->fn(n->arg, &v);
+        at_end(n, d, XNR_INIT_ANSWERED, last, "last INIT", d->m_init.frame);
     }
 }
 

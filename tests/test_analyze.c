@@ -281,6 +281,107 @@ XSW_TEST(analyze, nvsp_rules_fail)
     CU_ASSERT(!has(&c, "XSW-NVSP-010", 3));
 }
 
+/*
+ * XSW-NVSP-011 and -012 are judged over VMBUS records: a script of VMBus
+ * packets, one a line: "G" or "H" (sender), "I" in-band with completion
+ * requested, "i" in-band without, "C" completion (NVSP type 0 = empty
+ * payload), then the transaction id, the NVSP type and up to three u32 values.
+ */
+struct vpkt {
+    char from, kind;
+    uint64_t tid;
+    uint32_t type, a, b, c;
+};
+
+static struct collect run_vmbus(const struct vpkt *p, size_t np)
+{
+    struct collect c;
+    memset(&c, 0, sizeof c);
+    struct xan_nvsp *n = xan_nvsp_new("frame", collect_fn, &c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+    for (size_t i = 0; i < np; i++) {
+        uint8_t pkt[32];
+        memset(pkt, 0, sizeof pkt);
+        pkt[0] = p[i].kind == 'C' ? 0x0B : 0x06;
+        pkt[2] = 2;
+        pkt[4] = p[i].type || p[i].kind != 'C' ? 4 : 2;
+        pkt[6] = p[i].kind == 'I';
+        for (int k = 0; k < 8; k++)
+            pkt[8 + k] = (uint8_t)(p[i].tid >> (8 * k));
+        uint32_t w[4] = {p[i].type, p[i].a, p[i].b, p[i].c};
+        for (int k = 0; k < 16; k++)
+            pkt[16 + k] = (uint8_t)(w[k / 4] >> (8 * (k % 4)));
+        size_t len = p[i].type || p[i].kind != 'C' ? sizeof pkt : 16;
+        struct xan_nv_event ev;
+        CU_ASSERT_EQUAL_FATAL(xan_nvsp_from_vmbus(pkt, len, p[i].from == 'H', &ev), 1);
+        snprintf(ev.dev, sizeof ev.dev, "port 2 nic 1");
+        ev.frame = i + 1;
+        xan_nvsp_feed(n, &ev);
+    }
+    xan_nvsp_finish(n, np);
+    for (unsigned i = 0; i < XNR__N; i++) {
+        struct xan_rule r;
+        xan_nvsp_rule(n, i, &r);
+        CU_ASSERT(r.violated <= r.evaluated);
+    }
+    xan_nvsp_free(n);
+    return c;
+}
+
+#define VINIT {'G', 'I', 1, 1, 0x60001, 0x60001, 0}, {'H', 'C', 1, 2, 0, 0, 1}, {'G', 'i', 2, 125, 1514, 0, 0}, \
+    {'G', 'i', 3, 100, 6, 30, 0}, {'G', 'I', 4, 101, 0x1000, 0xCAFE, 0}, {'H', 'C', 4, 102, 1, 1, 0}, \
+    {'G', 'I', 5, 104, 0x2000, 0, 0}, {'H', 'C', 5, 105, 1, 6144, 0}, {'H', 'i', 6, 128, 1, 7, 0}
+#define SDP_VF(tid) {'G', 'I', tid, 129, 1, 0, 0}
+#define SDP_SYN(tid) {'G', 'I', tid, 129, 0, 0, 0}
+#define COMP(tid) {'H', 'C', tid, 0, 0, 0, 0}
+#define DATA(tid) {'G', 'I', tid, 107, 0, 1, 60}
+#define CTRL(tid) {'G', 'I', tid, 107, 1, 0xFFFFFFFFu, 0}
+
+XSW_TEST(analyze, nvsp_switch_completion_rules_pass)
+{
+    /* Both switches completed with an empty payload; data before and after the VF period, control during it. */
+    const struct vpkt ok[] = {VINIT,    DATA(7),  SDP_VF(8), COMP(8),  CTRL(9), SDP_SYN(10),
+                              DATA(11), COMP(10), DATA(12),  SDP_VF(13), DATA(14), COMP(13)};
+    struct collect c = run_vmbus(ok, sizeof ok / sizeof ok[0]);
+    CU_ASSERT_EQUAL(c.n, 0);
+    /* A completion with an NVSP payload matches too; a switch without completion requested is not judged. */
+    const struct vpkt ok2[] = {VINIT, SDP_VF(8), {'H', 'C', 8, 129, 0, 0, 0}, {'G', 'i', 9, 129, 0, 0, 0},
+                               {'G', 'i', 10, 129, 1, 0, 0}, DATA(11)};
+    c = run_vmbus(ok2, sizeof ok2 / sizeof ok2[0]);
+    CU_ASSERT_EQUAL(c.n, 0);
+    /* Netvsc text shows no completions: an answered-looking sequence without one is not judged. */
+    c = run_text(BRINGUP R("SEND_VF_ASSOCIATION") S("SWITCH_DATA_PATH") PKT);
+    CU_ASSERT_EQUAL(c.n, 0);
+}
+
+XSW_TEST(analyze, nvsp_switch_completion_rules_fail)
+{
+    /* Frame 14: the switch of frame 12 was never completed (a completion of another id does not count). */
+    const struct vpkt next[] = {VINIT, SDP_VF(8), COMP(8), SDP_SYN(9), COMP(99), SDP_VF(10), COMP(10)};
+    struct collect c = run_vmbus(next, sizeof next / sizeof next[0]);
+    CU_ASSERT(has(&c, "XSW-NVSP-011", 14));
+    CU_ASSERT_EQUAL(c.n, 1);
+    /* At the end of the trace: the switch back to synthetic was never completed. */
+    const struct vpkt end[] = {VINIT, SDP_VF(8), COMP(8), SDP_SYN(9)};
+    c = run_vmbus(end, sizeof end / sizeof end[0]);
+    CU_ASSERT(has(&c, "XSW-NVSP-011", 12));
+    CU_ASSERT_EQUAL(c.n, 1);
+    CU_ASSERT(c.at_end[0]);
+    /* Data frames on the synthetic path during the VF period: reported once per period. */
+    const struct vpkt data[] = {VINIT,   SDP_VF(8), COMP(8),  DATA(9),  DATA(10), SDP_SYN(11),
+                                COMP(11), DATA(12), SDP_VF(13), COMP(13), DATA(14)};
+    c = run_vmbus(data, sizeof data / sizeof data[0]);
+    CU_ASSERT(has(&c, "XSW-NVSP-012", 12));
+    CU_ASSERT(!has(&c, "XSW-NVSP-012", 13));
+    CU_ASSERT(!has(&c, "XSW-NVSP-012", 16));
+    CU_ASSERT(has(&c, "XSW-NVSP-012", 19));
+    CU_ASSERT_EQUAL(c.n, 2);
+    /* Before the completion the data path is not yet the VF. */
+    const struct vpkt early[] = {VINIT, SDP_VF(8), DATA(9), COMP(8)};
+    c = run_vmbus(early, sizeof early / sizeof early[0]);
+    CU_ASSERT_EQUAL(c.n, 0);
+}
+
 XSW_TEST(analyze, nvsp_from_vmbus)
 {
     /* INBAND VF association {allocated 1, serial 7} after a 16-byte descriptor. */
@@ -294,9 +395,24 @@ XSW_TEST(analyze, nvsp_from_vmbus)
     CU_ASSERT(ev.has_alloc && ev.alloc == 1 && ev.serial == 7);
     CU_ASSERT_EQUAL(ev.dir, XNV_H2G);
     CU_ASSERT(!ev.is_comp);
-    /* A completion with a zero-length payload carries no NVSP message. */
-    pkt[0] = 0x0B;
+    CU_ASSERT(ev.has_vmbus && !ev.comp_requested);
+    /* An in-band packet with an empty payload carries no NVSP message. */
     CU_ASSERT_EQUAL(xan_nvsp_from_vmbus(pkt, 16, 1, &ev), 0);
+    /* A completion with a zero-length payload: no NVSP message, but its transaction id. */
+    pkt[0] = 0x0B;
+    pkt[8] = 0x34, pkt[15] = 0x80;
+    CU_ASSERT_EQUAL(xan_nvsp_from_vmbus(pkt, 16, 1, &ev), 1);
+    CU_ASSERT_EQUAL(ev.what, XNV_VMBUS_COMP);
+    CU_ASSERT(ev.is_comp && ev.has_vmbus);
+    CU_ASSERT_EQUAL(ev.trans_id, 0x8000000000000034ull);
+    /* The completion-requested flag (bit 0 of the flags at offset 6). */
+    pkt[0] = 0x06, pkt[6] = 1;
+    CU_ASSERT_EQUAL(xan_nvsp_from_vmbus(pkt, sizeof pkt, 0, &ev), 1);
+    CU_ASSERT(ev.comp_requested && ev.what == XNV_NVSP);
+    pkt[6] = 0, pkt[8] = 0, pkt[15] = 0;
+    /* A descriptor cut before its transaction id is malformed. */
+    CU_ASSERT_EQUAL(xan_nvsp_from_vmbus(pkt, 12, 0, &ev), -1);
+    pkt[0] = 0x0B;
     /* offset8 past the packet, or below the descriptor: malformed. */
     pkt[2] = 9;
     CU_ASSERT_EQUAL(xan_nvsp_from_vmbus(pkt, sizeof pkt, 0, &ev), -1);
@@ -578,11 +694,13 @@ XSW_TEST(analyze, violations_fixture)
     CU_ASSERT_EQUAL(xan_status(t, &o), 1);
     /* What the generator planted (analyzer/gen.c "violations"). */
     CU_ASSERT(found(t, "XSW-NVSP-006", 163));
-    CU_ASSERT(found(t, "XSW-DP-003", 186));
-    CU_ASSERT(found(t, "XSW-DP-005", 186));
-    CU_ASSERT(found(t, "XSW-HAR-001", 187));
+    CU_ASSERT(found(t, "XSW-NVSP-011", 165)); /* the switch of frame 163 was never completed */
+    CU_ASSERT(found(t, "XSW-NVSP-012", 172)); /* a data frame over VMBus while on the VF */
+    CU_ASSERT(found(t, "XSW-DP-003", 190));
+    CU_ASSERT(found(t, "XSW-DP-005", 190));
+    CU_ASSERT(found(t, "XSW-HAR-001", 191));
     CU_ASSERT(found(t, "XSW-DP-001", t->units));
-    CU_ASSERT_EQUAL(t->total_viol, 5);
+    CU_ASSERT_EQUAL(t->total_viol, 7);
     CU_ASSERT_EQUAL(t->verdicts_written, t->total_viol);
 
     /* JSON and JUnit parse. */
@@ -594,7 +712,7 @@ XSW_TEST(analyze, violations_fixture)
     CU_ASSERT_PTR_NOT_NULL_FATAL(j);
     CU_ASSERT_PTR_NOT_NULL_FATAL(x);
     CU_ASSERT(json_valid(j));
-    CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"rule\": \"XSW-DP-003\", \"level\": \"MUST\", \"frame\": 186"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"rule\": \"XSW-DP-003\", \"level\": \"MUST\", \"frame\": 190"));
     CU_ASSERT(xml_valid(x));
     CU_ASSERT_PTR_NOT_NULL(strstr(x, "<failure message=\"1 violation of"));
     free(j);
@@ -628,29 +746,33 @@ XSW_TEST(analyze, violations_fixture)
         char rule[32];
         snprintf(rule, sizeof rule, "%.*s", (int)rec.u.verdict.rule_len, rec.u.verdict.rule);
         if (!strcmp(rule, "XSW-DP-001")) {
-            /* At the end of the trace, pointing back at the NBL's first record (input frame 188). */
+            /* At the end of the trace, pointing back at the NBL's first record (input frame 192). */
             CU_ASSERT_EQUAL(frame, nframes);
             CU_ASSERT(jf < last_data_frame);
-            CU_ASSERT_EQUAL(seq_at[jf], 188);
+            CU_ASSERT_EQUAL(seq_at[jf], 192);
         } else {
             /* Right after the judged frame (after its other verdicts). */
             CU_ASSERT_EQUAL(jf, last_data_frame);
         }
         if (!strcmp(rule, "XSW-NVSP-006"))
             CU_ASSERT_EQUAL(seq_at[jf], 163);
+        if (!strcmp(rule, "XSW-NVSP-011"))
+            CU_ASSERT_EQUAL(seq_at[jf], 165);
+        if (!strcmp(rule, "XSW-NVSP-012"))
+            CU_ASSERT_EQUAL(seq_at[jf], 172);
         if (!strcmp(rule, "XSW-DP-003") || !strcmp(rule, "XSW-DP-005"))
-            CU_ASSERT_EQUAL(seq_at[jf], 186);
+            CU_ASSERT_EQUAL(seq_at[jf], 190);
     }
     CU_ASSERT_EQUAL(rc, XSW_EEOF);
-    CU_ASSERT_EQUAL(nverdicts, 5);
-    CU_ASSERT_EQUAL(nframes, t->units + 5);
+    CU_ASSERT_EQUAL(nverdicts, 7);
+    CU_ASSERT_EQUAL(nframes, t->units + 7);
     xsw_trace_reader_close(r);
     xan_trace_free(t);
 
     /* The annotated trace analyzes to the same violations at the shifted frames. */
     t = analyze(ann, NULL, &o);
-    CU_ASSERT_EQUAL(t->total_viol, 5);
-    CU_ASSERT(found(t, "XSW-DP-003", 187)); /* one verdict (after frame 163) comes before it */
+    CU_ASSERT_EQUAL(t->total_viol, 7);
+    CU_ASSERT(found(t, "XSW-DP-003", 193)); /* three verdicts (after frames 163, 165, 172) come before it */
     xan_trace_free(t);
 }
 
@@ -682,8 +804,8 @@ XSW_TEST(analyze, clean_fixture_and_filters)
     t->max_detail = 100;
     xan_run_trace(&o, spec, t);
     /* XSW-DP-003 applies to capturing extensions only; XSW-DP-005 to all. */
-    CU_ASSERT(!found(t, "XSW-DP-003", 186));
-    CU_ASSERT(found(t, "XSW-DP-005", 186));
+    CU_ASSERT(!found(t, "XSW-DP-003", 190));
+    CU_ASSERT(found(t, "XSW-DP-005", 190));
     CU_ASSERT_EQUAL(t->total_viol, 1);
     CU_ASSERT_EQUAL(t->nrules, 2);
     xan_trace_free(t);
