@@ -41,6 +41,7 @@
  * chunked pools (stable addresses, reused through free lists) indexed by
  * open-addressing hash tables, so the steady state allocates nothing.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -768,6 +769,52 @@ static struct port_obj *port_get(struct xsw_checker *c, uint32_t port)
     n->live = 1;
     n->port = port;
     return n;
+}
+
+/*
+ * META "port.ID=TYPE" and "nic.PORT.INDEX=STATE" lines (docs/trace-format.md):
+ * the ports and NICs that existed when the extensions were loaded. They were
+ * created before the trace began, so an extension may reference them, send
+ * to them and query them from the start (a switch that was running before
+ * the extension attached; the OIDs that created them were never seen).
+ */
+NOINLINE static void learn_meta_objects(struct xsw_checker *c, const char *t, uint32_t len)
+{
+    const char *p = t, *end = t + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        size_t n = (size_t)(le - p);
+        char buf[64];
+        int is_port = n > 5 && memcmp(p, "port.", 5) == 0, is_nic = n > 4 && memcmp(p, "nic.", 4) == 0;
+        if ((is_port || is_nic) && n < sizeof buf) {
+            /* A bounded, NUL-terminated copy: strtoul must not run past the line. */
+            memcpy(buf, p, n);
+            buf[n] = 0;
+            char *q;
+            unsigned long port = strtoul(buf + (is_port ? 5 : 4), &q, 10), idx = 0;
+            int ok = isdigit((unsigned char)buf[is_port ? 5 : 4]) && port <= UINT32_MAX;
+            if (ok && is_nic) {
+                ok = *q == '.' && isdigit((unsigned char)q[1]);
+                idx = ok ? strtoul(q + 1, &q, 10) : 0;
+                ok = ok && idx <= UINT16_MAX;
+            }
+            unsigned long v = ok && *q == '=' && isdigit((unsigned char)q[1]) ? strtoul(q + 1, &q, 10) : 0;
+            ok = ok && *q == 0;
+            if (ok && is_port) {
+                struct port_obj *o = port_get(c, (uint32_t)port);
+                if (o && o->state == XS_NONE)
+                    o->state = XS_CREATED;
+            } else if (ok) {
+                /* NDIS_SWITCH_NIC_STATE: Created 1, Connected 2, Disconnected 3 (§3.8). */
+                uint8_t st = v == 1 ? XS_CREATED : v == 2 ? XS_CONNECTED : v == 3 ? XS_DISCONNECTED : XS_NONE;
+                struct nic_obj *o = st != XS_NONE ? nic_get(c, (uint32_t)port, (uint16_t)idx) : NULL;
+                if (o && o->state == XS_NONE)
+                    o->state = st;
+            }
+        }
+        p = le + 1;
+    }
 }
 
 /* Drops the entry stored under ("k1", "k2") from hash "h" and gives its slot back to pool "p". */
@@ -2622,6 +2669,10 @@ NOINLINE static void learn_array(struct xsw_checker *c, uint32_t oid, const uint
             struct nic_obj *o = s != XS_NONE ? nic_get(c, port, nic) : NULL;
             if (o && o->state == XS_NONE)
                 o->state = s;
+            /* A NIC exists only on a port in the Created state (its NIC_DELETE precedes PORT_TEARDOWN). */
+            struct port_obj *po = o ? port_get(c, port) : NULL;
+            if (po && po->state == XS_NONE)
+                po->state = XS_CREATED;
             /* The reply tells the extension that asked which NICs have a VF (the sample revokes them at activation). */
             uint8_t vf;
             if (o && recv >= 0 &&
@@ -3817,6 +3868,7 @@ int xsw_checker_feed(struct xsw_checker *c, const struct xsw_rec *r, uint64_t fr
         }
         c->since_meta = 0;
         apply_meta(c, r->u.meta.text, r->u.meta.text_len);
+        learn_meta_objects(c, r->u.meta.text, r->u.meta.text_len);
         plans_drop(c); /* the classes may have changed */
         c->depth = r->depth;
         return c->nomem ? XSW_ENOMEM : n;
