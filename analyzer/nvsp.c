@@ -551,6 +551,10 @@ static void guest_nvsp(struct xan_nvsp *n, struct dev *d, const struct xan_nv_ev
         mark(&d->m_revoke, ev);
         break;
     case XN_NVSP_MSG4_TYPE_SWITCH_DATA_PATH: {
+        /* The guest completing a switch the host made (§2.9) is not a switch of its own: the
+         * host's message already set the data path (host_nvsp). */
+        if (ev->is_comp)
+            break;
         int inferred = !ev->has_dp;
         uint32_t dp = ev->has_dp ? (ev->dp ? DP_VF : DP_SYNTHETIC) : (d->dp == DP_VF ? DP_SYNTHETIC : DP_VF);
         if (dp == DP_VF)

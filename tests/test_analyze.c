@@ -349,6 +349,12 @@ XSW_TEST(analyze, nvsp_switch_completion_rules_pass)
                                {'G', 'i', 10, 129, 1, 0, 0}, DATA(11)};
     c = run_vmbus(ok2, sizeof ok2 / sizeof ok2[0]);
     CU_ASSERT_EQUAL(c.n, 0);
+    /* The guest completing the host's SWITCH_DATA_PATH makes no switch of its own (no XSW-NVSP-006
+     * although the VF was removed, no XSW-NVSP-011). */
+    const struct vpkt host[] = {VINIT, {'H', 'i', 7, 128, 0, 0, 0}, {'H', 'I', 8, 129, 0, 0, 0},
+                                {'G', 'C', 8, 129, 0, 0, 0}};
+    c = run_vmbus(host, sizeof host / sizeof host[0]);
+    CU_ASSERT_EQUAL(c.n, 0);
     /* Netvsc text shows no completions: an answered-looking sequence without one is not judged. */
     c = run_text(BRINGUP R("SEND_VF_ASSOCIATION") S("SWITCH_DATA_PATH") PKT);
     CU_ASSERT_EQUAL(c.n, 0);
