@@ -35,49 +35,41 @@ static void on_violation(void *arg, const struct xsw_violation *v)
            v->ext_class, buf);
 }
 
+struct feed {
+    struct xsw_checker *c; /* NULL: only read the fixture's config */
+    uint64_t *frame, *oid_timeout;
+};
+
+static int feed_record(void *arg, const struct xsw_rec *r)
+{
+    struct feed *fd = arg;
+    (*fd->frame)++;
+    int n = fd->c ? xsw_checker_feed(fd->c, r, *fd->frame) : 0;
+    if (n < 0)
+        printf("feed error %d at frame %llu\n", n, (unsigned long long)*fd->frame);
+    return 0;
+}
+
+static void feed_directive(void *arg, const char *line)
+{
+    struct feed *fd = arg;
+    unsigned long long v;
+    if (sscanf(line, "config oid_timeout=%llu", &v) == 1)
+        *fd->oid_timeout = v;
+}
+
 /* Feed the records of "path" (and its includes) to "c" (NULL: only read its config). */
 static int feed(struct xsw_checker *c, struct xsw_rectext *st, const char *path, uint64_t *frame,
-                uint64_t *oid_timeout, int depth)
+                uint64_t *oid_timeout)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "xsw-check-dump: %s: cannot open\n", path);
+    struct feed fd = {c, frame, oid_timeout};
+    const struct xsw_rectext_file_cb cb = {feed_record, feed_directive, &fd};
+    char err[512];
+    if (xsw_rectext_feed_file(st, path, "fixtures/checker/common", &cb, err, sizeof err) != 0) {
+        fprintf(stderr, "xsw-check-dump: %s\n", err);
         return -1;
     }
-    char line[8192], err[256];
-    unsigned ln = 0;
-    int rc = 0;
-    while (rc == 0 && fgets(line, sizeof line, f)) {
-        ln++;
-        if (strncmp(line, "include ", 8) == 0) {
-            char inc[512];
-            line[strcspn(line, "\r\n")] = 0;
-            snprintf(inc, sizeof inc, "fixtures/checker/common/%.200s", line + 8);
-            rc = depth < 4 ? feed(c, st, inc, frame, oid_timeout, depth + 1) : -1;
-            continue;
-        }
-        if (strncmp(line, "expect ", 7) == 0)
-            continue;
-        if (strncmp(line, "config ", 7) == 0) {
-            unsigned long long v;
-            if (sscanf(line + 7, "oid_timeout=%llu", &v) == 1)
-                *oid_timeout = v;
-            continue;
-        }
-        struct xsw_rec rec;
-        int k = xsw_rectext_parse(st, line, &rec, err, sizeof err);
-        if (k < 0) {
-            fprintf(stderr, "xsw-check-dump: %s:%u: %s\n", path, ln, err);
-            rc = -1;
-        } else if (k == 1) {
-            (*frame)++;
-            int n = c ? xsw_checker_feed(c, &rec, *frame) : 0;
-            if (n < 0)
-                printf("feed error %d at frame %llu\n", n, (unsigned long long)*frame);
-        }
-    }
-    fclose(f);
-    return rc;
+    return 0;
 }
 
 static void dump_counts(const struct xsw_spec *spec, struct xsw_checker *c)
@@ -131,7 +123,7 @@ int main(int argc, char **argv)
         for (size_t k = 0; k < sizeof frame_cmp / sizeof frame_cmp[0] && !rc; k++) {
             uint64_t frame = 0, oid_timeout = 0;
             xsw_rectext_init(st);
-            if (feed(NULL, st, argv[a], &frame, &oid_timeout, 0)) {
+            if (feed(NULL, st, argv[a], &frame, &oid_timeout)) {
                 rc = 1;
                 break;
             }
@@ -143,7 +135,7 @@ int main(int argc, char **argv)
             printf("== %s frame_cmp=%u oid_timeout=%llu\n", argv[a], frame_cmp[k], (unsigned long long)oid_timeout);
             xsw_rectext_init(st);
             frame = 0;
-            rc = feed(c, st, argv[a], &frame, &oid_timeout, 0) ? 1 : 0;
+            rc = feed(c, st, argv[a], &frame, &oid_timeout) ? 1 : 0;
             printf("finish %d\n", xsw_checker_finish(c));
             dump_counts(spec, c);
             xsw_checker_free(c);
@@ -155,7 +147,7 @@ int main(int argc, char **argv)
         uint64_t frame = 0, oid_timeout = 0;
         for (int a = 2; a < argc && !rc; a++) {
             xsw_rectext_init(st);
-            rc = feed(c, st, argv[a], &frame, &oid_timeout, 0) ? 1 : 0;
+            rc = feed(c, st, argv[a], &frame, &oid_timeout) ? 1 : 0;
         }
         printf("finish %d\n", xsw_checker_finish(c));
         dump_counts(spec, c);

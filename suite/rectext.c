@@ -618,3 +618,55 @@ int xsw_rectext_parse(struct xsw_rectext *st, const char *line, struct xsw_rec *
         out->point = XSW_POINT_HARNESS;
     return 1;
 }
+
+static int feed_file(struct xsw_rectext *st, const char *path, const char *include_dir,
+                     const struct xsw_rectext_file_cb *cb, int depth, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return XSW_EINVAL;
+    }
+    char line[8192], perr[256];
+    unsigned ln = 0;
+    int rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        ln++;
+        if (strncmp(line, "include ", 8) == 0 || strncmp(line, "expect ", 7) == 0 ||
+            strncmp(line, "config ", 7) == 0) {
+            line[strcspn(line, "\r\n")] = 0;
+            if (line[0] == 'i') {
+                char inc[4608];
+                if (depth >= 4 || strlen(line + 8) > 255) {
+                    snprintf(err, errlen, "%s:%u: %s", path, ln,
+                             depth >= 4 ? "includes nested more than 4 deep" : "include name longer than 255 bytes");
+                    rc = XSW_EINVAL;
+                } else {
+                    snprintf(inc, sizeof inc, "%s/%s", include_dir, line + 8);
+                    rc = feed_file(st, inc, include_dir, cb, depth + 1, err, errlen);
+                }
+            } else if (cb->on_directive) {
+                cb->on_directive(cb->arg, line);
+            }
+            continue;
+        }
+        struct xsw_rec rec;
+        int k = xsw_rectext_parse(st, line, &rec, perr, sizeof perr);
+        if (k < 0) {
+            snprintf(err, errlen, "%s:%u: %s", path, ln, perr);
+            rc = XSW_EINVAL;
+        } else if (k == 1) {
+            rc = cb->on_record(cb->arg, &rec);
+            if (rc > 0)
+                rc = 0;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+int xsw_rectext_feed_file(struct xsw_rectext *st, const char *path, const char *include_dir,
+                          const struct xsw_rectext_file_cb *cb, char *err, size_t errlen)
+{
+    return feed_file(st, path, include_dir, cb, 0, err, errlen);
+}

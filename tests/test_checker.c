@@ -76,60 +76,47 @@ static int spec_clean(void)
     return 0;
 }
 
-/* Feed the records of "path" (and its includes) to "c". Returns -1 on a parse error. */
-static int feed_file(struct xsw_checker *c, struct xsw_rectext *st, const char *path, struct fixture *fx,
-                     uint64_t *frame, int depth)
+/* A fixture's records go to the checker (none in the first pass), its directives to the fixture. */
+struct feed {
+    struct xsw_checker *c;
+    struct fixture *fx;
+    uint64_t frame;
+};
+
+static int feed_record(void *arg, const struct xsw_rec *r)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "\n%s: cannot open\n", path);
+    struct feed *fd = arg;
+    fd->frame++;
+    return fd->c && xsw_checker_feed(fd->c, r, fd->frame) < 0 ? -1 : 0;
+}
+
+static void feed_directive(void *arg, const char *line)
+{
+    struct fixture *fx = ((struct feed *)arg)->fx;
+    unsigned long long v = 0;
+    if (!fx)
+        return;
+    if (strncmp(line, "expect ", 7) == 0 && fx->nex < 16) {
+        struct expect *e = &fx->ex[fx->nex++];
+        e->frame = 0;
+        if (sscanf(line + 7, "%31s frame=%llu", e->id, &v) >= 1)
+            e->frame = v;
+    } else if (sscanf(line, "config oid_timeout=%llu", &v) == 1) {
+        fx->oid_timeout = v;
+    }
+}
+
+/* Feed the records of "path" (and its includes) to "c". Returns -1 on a parse error. */
+static int feed_file(struct xsw_checker *c, struct xsw_rectext *st, const char *path, struct fixture *fx)
+{
+    struct feed fd = {c, fx, 0};
+    const struct xsw_rectext_file_cb cb = {feed_record, feed_directive, &fd};
+    char err[512];
+    if (xsw_rectext_feed_file(st, path, "fixtures/checker/common", &cb, err, sizeof err) != 0) {
+        fprintf(stderr, "\n%s\n", err);
         return -1;
     }
-    char line[8192], err[256];
-    unsigned ln = 0;
-    int rc = 0;
-    while (rc == 0 && fgets(line, sizeof line, f)) {
-        ln++;
-        if (strncmp(line, "include ", 8) == 0) {
-            char inc[512];
-            line[strcspn(line, "\r\n")] = 0;
-            if (strlen(line + 8) > 200) {
-                rc = -1;
-                continue;
-            }
-            snprintf(inc, sizeof inc, "fixtures/checker/common/%.200s", line + 8);
-            rc = depth < 4 ? feed_file(c, st, inc, fx, frame, depth + 1) : -1;
-            continue;
-        }
-        if (strncmp(line, "expect ", 7) == 0) {
-            if (fx && fx->nex < 16) {
-                struct expect *e = &fx->ex[fx->nex++];
-                unsigned long long fr = 0;
-                e->frame = 0;
-                if (sscanf(line + 7, "%31s frame=%llu", e->id, &fr) >= 1)
-                    e->frame = fr;
-            }
-            continue;
-        }
-        if (strncmp(line, "config ", 7) == 0) {
-            unsigned long long v;
-            if (fx && sscanf(line + 7, "oid_timeout=%llu", &v) == 1)
-                fx->oid_timeout = v;
-            continue;
-        }
-        struct xsw_rec rec;
-        int k = xsw_rectext_parse(st, line, &rec, err, sizeof err);
-        if (k < 0) {
-            fprintf(stderr, "\n%s:%u: %s\n", path, ln, err);
-            rc = -1;
-        } else if (k == 1) {
-            (*frame)++;
-            if (c && xsw_checker_feed(c, &rec, *frame) < 0)
-                rc = -1;
-        }
-    }
-    fclose(f);
-    return rc;
+    return 0;
 }
 
 /* Run one fixture; on mismatch print what fired. Returns 1 if as expected. */
@@ -142,8 +129,7 @@ static int check_fixture(const char *rule_id, const char *path, int should_fail)
     if (!st)
         return 0;
     xsw_rectext_init(st);
-    uint64_t frame = 0;
-    if (feed_file(NULL, st, path, &fx, &frame, 0)) {
+    if (feed_file(NULL, st, path, &fx)) {
         free(st);
         return 0;
     }
@@ -160,8 +146,7 @@ static int check_fixture(const char *rule_id, const char *path, int should_fail)
     cfg.oid_timeout = fx.oid_timeout;
     struct xsw_checker *c = xsw_checker_new(spec, &cfg);
     xsw_rectext_init(st);
-    frame = 0;
-    int ok = c && feed_file(c, st, path, NULL, &frame, 0) == 0 && xsw_checker_finish(c) >= 0;
+    int ok = c && feed_file(c, st, path, NULL) == 0 && xsw_checker_finish(c) >= 0;
     /* Every fired rule must be expected and every expected rule must fire. */
     for (unsigned i = 0; ok && i < run.n; i++) {
         int hit = 0;

@@ -196,4 +196,19 @@ void xsw_rectext_init(struct xsw_rectext *st);
 /* Returns 1 with a record in "out", 0 for a blank or comment line, or XSW_EINVAL with "err". */
 int xsw_rectext_parse(struct xsw_rectext *st, const char *line, struct xsw_rec *out, char *err, size_t errlen);
 
+/*
+ * A checker fixture file (fixtures/checker/): record lines as above, "include NAME" lines that
+ * read include_dir/NAME in their place (4 levels deep at most), and directive lines ("expect ...",
+ * "config ...") handed to on_directive without their newline. Each record goes to on_record,
+ * which returns < 0 to stop. Returns 0, the callback's negative value, or XSW_EINVAL with
+ * "FILE:LINE: message" in err.
+ */
+struct xsw_rectext_file_cb {
+    int (*on_record)(void *arg, const struct xsw_rec *r);
+    void (*on_directive)(void *arg, const char *line); /* may be NULL */
+    void *arg;
+};
+int xsw_rectext_feed_file(struct xsw_rectext *st, const char *path, const char *include_dir,
+                          const struct xsw_rectext_file_cb *cb, char *err, size_t errlen);
+
 #endif
