@@ -54,8 +54,12 @@ enum {
 #define SW XSW_ACTOR_SWITCH
 #define REQ_QUERY 0
 #define REQ_SET 1
-#define ST_SUCCESS 0x00000000u
-#define ST_DATA_NOT_ACCEPTED 0xC001003Cu /* NDIS_STATUS_DATA_NOT_ACCEPTED */
+/* NDIS statuses from the shared table (an NDIS_STATUS is a 32-bit value). */
+enum {
+#define XSW_STATUS(name, value) ST_##name = (int64_t)(value),
+#include "xsw/defs/ndis_status.def"
+#undef XSW_STATUS
+};
 #define RF_INCOMING 0x1u                 /* NDIS_SWITCH_REPORT_FILTERED_NBL_FLAGS_IS_INCOMING */
 #define FWD_DATA_SAFE 0x0000040000000000ull
 #define MAX_CHAIN 8
@@ -170,7 +174,7 @@ static void oid_from_ext(uint8_t ext, uint32_t oid, const uint8_t *data, size_t 
         oid_rec(XSW_K_OID_REQUEST, (uint8_t)p, (uint8_t)(p - 1), p == ext + 1u ? XSW_RF_ORIGINATED : 0, 0, 0, 0,
                 id + p, p == ext + 1u ? 0 : id + p - 1, oid, REQ_QUERY, NULL, 0);
     for (int p = (int)depth; p >= (int)ext + 1; p--)
-        oid_rec(XSW_K_OID_COMPLETE, (uint8_t)p, p == (int)depth ? SW : (uint8_t)p, 0, 0, 0, ST_SUCCESS,
+        oid_rec(XSW_K_OID_COMPLETE, (uint8_t)p, p == (int)depth ? SW : (uint8_t)p, 0, 0, 0, ST_NDIS_STATUS_SUCCESS,
                 id + (uint64_t)p, p == (int)ext + 1 ? 0 : id + (uint64_t)p - 1, oid, REQ_QUERY, data, len);
 }
 
@@ -243,23 +247,23 @@ static size_t switch_params(uint8_t *b)
 static void port_up(uint32_t port, uint16_t nic)
 {
     size_t n = port_params(scratch, port, 1);
-    oid_stack(O_OID_SWITCH_PORT_CREATE, REQ_SET, port, 0, scratch, n, ST_SUCCESS);
+    oid_stack(O_OID_SWITCH_PORT_CREATE, REQ_SET, port, 0, scratch, n, ST_NDIS_STATUS_SUCCESS);
     n = nic_params(scratch, port, nic, 1, 1);
-    oid_stack(O_OID_SWITCH_NIC_CREATE, REQ_SET, port, nic, scratch, n, ST_SUCCESS);
+    oid_stack(O_OID_SWITCH_NIC_CREATE, REQ_SET, port, nic, scratch, n, ST_NDIS_STATUS_SUCCESS);
     n = nic_params(scratch, port, nic, 2, 0);
-    oid_stack(O_OID_SWITCH_NIC_CONNECT, REQ_SET, port, nic, scratch, n, ST_SUCCESS);
+    oid_stack(O_OID_SWITCH_NIC_CONNECT, REQ_SET, port, nic, scratch, n, ST_NDIS_STATUS_SUCCESS);
 }
 
 static void port_down(uint32_t port, uint16_t nic)
 {
     size_t n = nic_params(scratch, port, nic, 3, 0);
-    oid_stack(O_OID_SWITCH_NIC_DISCONNECT, REQ_SET, port, nic, scratch, n, ST_SUCCESS);
+    oid_stack(O_OID_SWITCH_NIC_DISCONNECT, REQ_SET, port, nic, scratch, n, ST_NDIS_STATUS_SUCCESS);
     n = nic_params(scratch, port, nic, 4, 0);
-    oid_stack(O_OID_SWITCH_NIC_DELETE, REQ_SET, port, nic, scratch, n, ST_SUCCESS);
+    oid_stack(O_OID_SWITCH_NIC_DELETE, REQ_SET, port, nic, scratch, n, ST_NDIS_STATUS_SUCCESS);
     n = port_params(scratch, port, 2);
-    oid_stack(O_OID_SWITCH_PORT_TEARDOWN, REQ_SET, port, 0, scratch, n, ST_SUCCESS);
+    oid_stack(O_OID_SWITCH_PORT_TEARDOWN, REQ_SET, port, 0, scratch, n, ST_NDIS_STATUS_SUCCESS);
     n = port_params(scratch, port, 3);
-    oid_stack(O_OID_SWITCH_PORT_DELETE, REQ_SET, port, 0, scratch, n, ST_SUCCESS);
+    oid_stack(O_OID_SWITCH_PORT_DELETE, REQ_SET, port, 0, scratch, n, ST_NDIS_STATUS_SUCCESS);
 }
 
 /* ---- Handlers ---------------------------------------------------------------------------------- */
@@ -385,7 +389,7 @@ static void chain(struct nbl *c, unsigned len, int from, int drop_at, int report
             handler((uint8_t)p, XSW_H_ReportFilteredNetBufferLists, d->src_port, d->src_nic, 0, RF_INCOMING, 1, 0,
                     d->id, reason);
         for (int q = (int)p; q >= (int)top; q--)
-            nbl_rec(XSW_K_NBL_SEND_COMPLETE, (uint8_t)q, (uint8_t)q, d, 0, 1, 0, ST_DATA_NOT_ACCEPTED, 0);
+            nbl_rec(XSW_K_NBL_SEND_COMPLETE, (uint8_t)q, (uint8_t)q, d, 0, 1, 0, ST_NDIS_STATUS_DATA_NOT_ACCEPTED, 0);
         if (!--len)
             return;
     }
@@ -562,13 +566,13 @@ static void fixture(int bad)
     c[0].originated = 1;
     chain(c, 1, 0, -1, 0, NULL, 0);
     n = port_params(scratch, 3, 1);
-    oid_stack(O_OID_SWITCH_PORT_UPDATED, REQ_SET, 3, 0, scratch, n, ST_SUCCESS);
+    oid_stack(O_OID_SWITCH_PORT_UPDATED, REQ_SET, 3, 0, scratch, n, ST_NDIS_STATUS_SUCCESS);
     /* An OID the miniport edge pends while a packet goes through: a longer latency. */
     n = nic_params(scratch, 3, 1, 2, 0);
     uint64_t pended = oid_stack_begin(O_OID_SWITCH_NIC_UPDATED, REQ_SET, 3, 1, scratch, n);
     nbl_init(&c[0], 2, 1, &d3, 1, seqno++);
     chain(c, 1, -1, -1, 0, NULL, 0);
-    oid_stack_end(pended, O_OID_SWITCH_NIC_UPDATED, REQ_SET, 3, 1, scratch, n, ST_SUCCESS);
+    oid_stack_end(pended, O_OID_SWITCH_NIC_UPDATED, REQ_SET, 3, 1, scratch, n, ST_NDIS_STATUS_SUCCESS);
 
     /* NetVSC bring-up and VF failover of port 2 NIC 1; then the first synthetic packet. */
     netvsc(2, 1, bad);
@@ -688,7 +692,7 @@ static void bench(unsigned long long target_bytes)
             }
             if (round % 512 == 0) {
                 n = port_params(scratch, src, 1);
-                oid_stack(O_OID_SWITCH_PORT_UPDATED, REQ_SET, src, 0, scratch, n, ST_SUCCESS);
+                oid_stack(O_OID_SWITCH_PORT_UPDATED, REQ_SET, src, 0, scratch, n, ST_NDIS_STATUS_SUCCESS);
             }
             if (round % 1024 == 0) {
                 n = switch_params(scratch);
