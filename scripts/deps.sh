@@ -3,12 +3,21 @@
 #
 #   scripts/deps.sh          install what is missing (as root), else print the apt-get line
 #   scripts/deps.sh --check  same, but quiet when everything is present
+#   scripts/deps.sh --ci     also what CI needs beyond the README commands
 #
-# Packages: libpcap-dev libyaml-dev libcunit1-dev wireshark-dev tshark (Debian 12).
+# Packages (Debian 12): the C toolchain and make, libpcap, libyaml, CUnit, the Wireshark plugin SDK
+# and tshark (editcap comes with it), pkg-config, and python3 (the tests read JSON reports with it).
+# With --ci also clang and its sanitizer/libFuzzer runtimes (make check-clang, make fuzz).
 set -u
-PKGS="libpcap-dev libyaml-dev libcunit1-dev wireshark-dev tshark pkg-config"
+PKGS="make gcc libc6-dev pkg-config libpcap-dev libyaml-dev libcunit1-dev wireshark-dev tshark python3"
 quiet=0
-[ "${1:-}" = "--check" ] && quiet=1
+for a in "$@"; do
+    case $a in
+        --check) quiet=1 ;;
+        --ci) PKGS="$PKGS clang libclang-rt-14-dev" ;;
+        *) echo "deps: unknown option $a (use --check or --ci)" >&2; exit 2 ;;
+    esac
+done
 
 missing=""
 for p in $PKGS; do
