@@ -57,7 +57,7 @@ struct xsw_switch_config {
     const char *params;        /* "key=value\n" lines recorded in the META record */
     int record_calls;          /* record NDIS_CALL records for every NDIS function called */
     int record_frames;         /* record frame bytes in NBL records (default 1) */
-    uint32_t snaplen;          /* frame bytes per NBL record (0 = whole frame) */
+    uint32_t snaplen;          /* frame bytes per NBL record (0 = 65536; never more than the record has room for) */
     int pend_oids;             /* miniport edge pends OID requests and completes them later */
     uint64_t fail_alloc_after; /* make the n-th next allocation fail (0: never) */
     unsigned max_wait_steps;   /* deferred-work steps a wait may run before it is a timeout */

@@ -328,12 +328,6 @@ int xsw_switch_send(struct xsw_switch *sw, uint32_t port_id, uint16_t nic_index,
         p->nbl.Status = NDIS_STATUS_SUCCESS;
         memset(p->nbl.NetBufferListInfo, 0, sizeof p->nbl.NetBufferListInfo);
         struct xsw_fwd *f = &p->fwd;
-        f->dest = f->dest == NULL ? f->inline_dest : f->dest;
-        if (f->dest != f->inline_dest) {
-            free(f->dest);
-            f->dest = f->inline_dest;
-        }
-        f->dest_cap = XSW_INLINE_DESTS;
         fwd_reset(f);
         f->magic = XSW_FWD_MAGIC;
         f->id = sw->next_nbl_id++;
@@ -1304,7 +1298,7 @@ static VOID h_report_filtered(NDIS_SWITCH_CONTEXT ctx, PUNICODE_STRING guid, PUN
     char text[600];
     text[0] = 0;
     if (reason && reason->Buffer)
-        xsw_utf16_to_utf8(reason->Buffer, reason->Length / 2, text, sizeof text);
+        xsw_rt_utf16_to_utf8(text, sizeof text, reason->Buffer, reason->Length / 2);
     if (flags & ~(UINT32)NDIS_SWITCH_REPORT_FILTERED_NBL_FLAGS_IS_INCOMING)
         xsw_rec_finding(sw, xsw_rt_actor(), XSW_F_BAD_PARAMETER, flags, port, 0, 0,
                         "ReportFilteredNetBufferLists: Flags has bits other than IS_INCOMING (Driver Verifier 0xA00B)");

@@ -42,49 +42,6 @@ static void emit(struct xsw_switch *sw, const struct xsw_rec_hdr *h, const void 
     xsw_trace_write(sw->tw, h, iov, tail_len ? 2 : 1);
 }
 
-size_t xsw_utf16_to_utf8(const WCHAR *s, size_t nchars, char *out, size_t cap)
-{
-    size_t o = 0;
-    if (!cap)
-        return 0;
-    for (size_t i = 0; s && i < nchars; i++) {
-        uint32_t c = s[i];
-        if (c >= 0xD800 && c < 0xDC00 && i + 1 < nchars && s[i + 1] >= 0xDC00 && s[i + 1] < 0xE000) {
-            c = 0x10000 + ((c - 0xD800) << 10) + (s[i + 1] - 0xDC00);
-            i++;
-        } else if (c >= 0xD800 && c < 0xE000) {
-            c = 0xFFFD; /* unpaired surrogate */
-        }
-        unsigned char b[4];
-        size_t n;
-        if (c < 0x80) {
-            b[0] = (unsigned char)c;
-            n = 1;
-        } else if (c < 0x800) {
-            b[0] = (unsigned char)(0xC0 | (c >> 6));
-            b[1] = (unsigned char)(0x80 | (c & 0x3F));
-            n = 2;
-        } else if (c < 0x10000) {
-            b[0] = (unsigned char)(0xE0 | (c >> 12));
-            b[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-            b[2] = (unsigned char)(0x80 | (c & 0x3F));
-            n = 3;
-        } else {
-            b[0] = (unsigned char)(0xF0 | (c >> 18));
-            b[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-            b[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-            b[3] = (unsigned char)(0x80 | (c & 0x3F));
-            n = 4;
-        }
-        if (o + n >= cap)
-            break;
-        memcpy(out + o, b, n);
-        o += n;
-    }
-    out[o] = 0;
-    return o;
-}
-
 void xsw_rec_meta(struct xsw_switch *sw)
 {
     char *t = (char *)sw->scratch;
@@ -313,10 +270,14 @@ static uint32_t nb_copy(PNET_BUFFER nb, uint8_t *out, uint32_t cap)
     for (PMDL m = NET_BUFFER_CURRENT_MDL(nb); m && got < want; m = m->Next) {
         uint32_t cnt = m->ByteCount;
         const uint8_t *va = m->MappedSystemVa;
-        if (!va || off >= cnt) {
-            off = off >= cnt ? off - cnt : 0;
+        if (off >= cnt) {
+            off -= cnt;
             continue;
         }
+        /* An unmapped MDL ends the copy: the record holds a cut frame (frame_len gives its
+         * length), never one with bytes missing from its middle. */
+        if (!va)
+            break;
         uint32_t n = cnt - off;
         if (n > want - got)
             n = want - got;
@@ -353,8 +314,10 @@ void xsw_rec_nbls(struct xsw_switch *sw, unsigned kind, unsigned point, unsigned
         uint8_t *frame = sw->scratch + 64 + 1024 * XSW_DEST_LEN;
         uint32_t cap = 0;
         if (sw->cfg.record_frames) {
+            /* Never more than the scratch buffer holds after the destinations. */
+            const uint32_t room = (uint32_t)(sizeof sw->scratch - (64 + 1024 * XSW_DEST_LEN));
             uint32_t snap = sw->cfg.snaplen ? sw->cfg.snaplen : XSW_FRAME_MAX * 32;
-            cap = nb_copy(nb, frame, snap);
+            cap = nb_copy(nb, frame, snap < room ? snap : room);
         }
         xsw_wbuf_u32(&b, ndis_flags);
         xsw_wbuf_u16(&b, (uint16_t)idx);

@@ -246,8 +246,6 @@ void xsw_rec_pnp(struct xsw_switch *sw, unsigned point, unsigned actor,
                  const NET_PNP_EVENT_NOTIFICATION *ev, NDIS_STATUS status);
 void xsw_rec_ndis_call(struct xsw_switch *sw, unsigned actor, unsigned irql, const char *func,
                        uint64_t a0, uint64_t a1, uint64_t a2);
-/* UTF-16 counted string to UTF-8 (bounded); returns bytes written, NUL-terminated. */
-size_t xsw_utf16_to_utf8(const WCHAR *s, size_t nchars, char *out, size_t cap);
 
 /* tables.c */
 struct xsw_port *xsw_port_find(struct xsw_switch *sw, uint32_t id);
