@@ -164,6 +164,7 @@ enum misuse {
     MISUSE_DEST_NOT_CONNECTED = 1,
     MISUSE_REF_BEFORE_CONNECT,
     MISUSE_LEAK_POOL,
+    MISUSE_RETURN_HOLDING_LOCK,
 };
 static enum misuse misuse;
 static NDIS_STATUS misuse_status; /* what the misused call returned */
@@ -238,6 +239,14 @@ static NDIS_STATUS t_oid(NDIS_HANDLE ctx, PNDIS_OID_REQUEST r)
         }
     }
     NDIS_STATUS st = NdisFOidRequest(f->handle, r);
+    if (misuse == MISUSE_RETURN_HOLDING_LOCK && !misuse_done && r->RequestType == NdisRequestSetInformation &&
+        r->DATA.SET_INFORMATION.Oid == OID_SWITCH_PORT_TEARDOWN) {
+        /* Acquired and never released: FilterOidRequest, called at PASSIVE_LEVEL, returns at DISPATCH_LEVEL. */
+        static NDIS_SPIN_LOCK lock;
+        NdisAllocateSpinLock(&lock);
+        NdisAcquireSpinLock(&lock);
+        misuse_done = 1;
+    }
     return st;
 }
 
@@ -389,6 +398,26 @@ XSW_TEST(switch, pool_leak_reported_at_detach)
     CU_ASSERT_EQUAL(xsw_switch_findings(sw, XSW_F_POOL_LEAK), 1);
     xsw_switch_free(sw);
     CU_ASSERT_EQUAL(count_records(trace, XSW_K_FINDING, XSW_F_POOL_LEAK), 1);
+}
+
+XSW_TEST(switch, callback_returning_at_raised_irql_is_recorded)
+{
+    char trace[256];
+    snprintf(trace, sizeof trace, "%s/irql.pcap", tmpdir);
+    struct xsw_switch *sw = misuse_switch(MISUSE_RETURN_HOLDING_LOCK, trace);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sw);
+    start_vm(sw, 30, 1, 1);
+    CU_ASSERT_EQUAL(xsw_switch_findings(sw, XSW_F_IRQL_VIOLATION), 0);
+    CU_ASSERT_EQUAL(xsw_nic_disconnect(sw, 30, 0), 0);
+    CU_ASSERT_EQUAL(xsw_nic_delete(sw, 30, 0), 0);
+    CU_ASSERT_EQUAL(xsw_port_teardown(sw, 30), 0);
+    CU_ASSERT(misuse_done);
+    CU_ASSERT_EQUAL(xsw_switch_findings(sw, XSW_F_IRQL_VIOLATION), 1);
+    /* The IRQL is restored after the report: the next request is clean. */
+    CU_ASSERT_EQUAL(xsw_port_delete(sw, 30), 0);
+    CU_ASSERT_EQUAL(xsw_switch_findings(sw, XSW_F_IRQL_VIOLATION), 1);
+    xsw_switch_free(sw);
+    CU_ASSERT_EQUAL(count_records(trace, XSW_K_FINDING, XSW_F_IRQL_VIOLATION), 1);
 }
 
 /* The port table holds 10,000+ ports with constant-time lookups and survives churn. */

@@ -157,11 +157,23 @@ void xsw_switch_pump(struct xsw_switch *sw)
 
 /* ---- Actor bracketing ------------------------------------------------------ */
 
+/*
+ * The IRQL each open call was made at, innermost last: calls nest (a callback
+ * calls NDIS, which calls the next extension's callback) and each leaves in
+ * the reverse order. Deeper nesting than this is not checked.
+ */
+#define CALL_DEPTH_MAX 64
+static _Thread_local unsigned call_irql[CALL_DEPTH_MAX];
+static _Thread_local unsigned call_depth;
+
 void xsw_sw_call_enter(unsigned actor, unsigned irql, unsigned *saved_actor, unsigned *saved_irql)
 {
     *saved_actor = xsw_rt_set_actor(actor);
     *saved_irql = xsw_rt_irql();
     xsw_rt_set_irql(irql);
+    if (call_depth < CALL_DEPTH_MAX)
+        call_irql[call_depth] = irql;
+    call_depth++;
 }
 
 void xsw_sw_call_leave(unsigned saved_actor, unsigned saved_irql)
@@ -171,8 +183,12 @@ void xsw_sw_call_leave(unsigned saved_actor, unsigned saved_irql)
      * held shows up here as a raised IRQL. Record it, then restore so that
      * one mistake does not cascade into every later call.
      */
-    unsigned actor = xsw_rt_actor();
-    (void)actor;
+    if (call_depth > 0 && --call_depth < CALL_DEPTH_MAX && xsw_rt_irql() != call_irql[call_depth] && xsw_sw) {
+        char text[160];
+        snprintf(text, sizeof text, "a callback returned at IRQL %u but was called at IRQL %u (a spin lock still held?)",
+                 xsw_rt_irql(), call_irql[call_depth]);
+        xsw_rec_finding(xsw_sw, xsw_rt_actor(), XSW_F_IRQL_VIOLATION, xsw_rt_irql(), 0, 0, 0, text);
+    }
     xsw_rt_set_actor(saved_actor);
     xsw_rt_set_irql(saved_irql);
 }
