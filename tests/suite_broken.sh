@@ -42,13 +42,17 @@ done
 for key in xsw_version sha256 specs extensions cases parameters started host; do
     if grep -q "\"$key\"" "$T/capture.json"; then ok; else fail "JSON report lacks \"$key\""; fi
 done
-if command -v python3 >/dev/null 2>&1; then
+if ! command -v python3 >/dev/null 2>&1; then
+    fail "python3 not found (scripts/deps.sh installs it)"
+else
     if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/capture.json" 2>/dev/null; then ok; else
         fail "JSON report does not parse"; fi
     if python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.argv[1])' "$T/capture.xml" 2>/dev/null; then ok; else
         fail "JUnit report does not parse"; fi
 fi
 
+[ -r fixtures/extensions/EXPECTED ] || fail "fixtures/extensions/EXPECTED is missing"
+n_expected=$(grep -v '^#' fixtures/extensions/EXPECTED 2>/dev/null | grep -c '[^[:space:]]')
 grep -v '^#' fixtures/extensions/EXPECTED | while read -r name cls outcome rules; do
     [ -n "$name" ] || continue
     so="$EXT/broken/$name.so"
@@ -80,6 +84,8 @@ n_ok=$(grep -c '^ok' "$T/broken.txt")
 n_bad=$(grep -c '^FAIL' "$T/broken.txt")
 checks=$((checks + n_ok))
 fails=$((fails + n_bad))
+[ $((n_ok + n_bad)) = "$n_expected" ] ||
+    fail "EXPECTED lists $n_expected broken extensions, $((n_ok + n_bad)) were checked"
 
 # A spec with a typo: file:line:col, the line quoted, exit 2.
 mkdir -p "$T/badspec"

@@ -62,16 +62,24 @@ void xsw_rec_meta(struct xsw_switch *sw)
     for (unsigned i = 0; i < sw->depth && n < cap; i++)
         n += (size_t)snprintf(t + n, cap - n, "ext.%u.name=%s\next.%u.class=%s\next.%u.path=%s\n", i,
                               sw->drivers[i].name, i, xsw_class_name(sw->drivers[i].cls), i, sw->drivers[i].path);
-    /* Ports and NICs that exist already: "port.ID=TYPE" and "nic.PORT.INDEX=STATE" (NDIS enum values). */
-    for (uint32_t i = 0; i < sw->port_cap && n + 64 < cap; i++) {
+    /*
+     * Ports and NICs that exist already: "port.ID=TYPE", "port.ID.name=NAME" (the PortName every
+     * parameter block of the port and its NICs is built from) and "nic.PORT.INDEX=STATE" (NDIS
+     * enum values) with "nic.PORT.INDEX.mac=xx:xx:xx:xx:xx:xx".
+     */
+    for (uint32_t i = 0; i < sw->port_cap && n + 64 + sizeof sw->ports[i].name < cap; i++) {
         const struct xsw_port *p = &sw->ports[i];
         if (p->used != 1)
             continue;
-        n += (size_t)snprintf(t + n, cap - n, "port.%u=%u\n", (unsigned)p->id, (unsigned)p->type);
+        n += (size_t)snprintf(t + n, cap - n, "port.%u=%u\nport.%u.name=%s\n", (unsigned)p->id, (unsigned)p->type,
+                              (unsigned)p->id, p->name);
         for (unsigned k = 0; k < sizeof p->nics / sizeof p->nics[0] && n + 64 < cap; k++)
-            if (p->nics[k].used)
-                n += (size_t)snprintf(t + n, cap - n, "nic.%u.%u=%u\n", (unsigned)p->id, p->nics[k].nic_index,
-                                      (unsigned)p->nics[k].state);
+            if (p->nics[k].used) {
+                const struct xsw_nic *c = &p->nics[k];
+                n += (size_t)snprintf(t + n, cap - n, "nic.%u.%u=%u\nnic.%u.%u.mac=%02x:%02x:%02x:%02x:%02x:%02x\n",
+                                      (unsigned)p->id, c->nic_index, (unsigned)c->state, (unsigned)p->id, c->nic_index,
+                                      c->mac[0], c->mac[1], c->mac[2], c->mac[3], c->mac[4], c->mac[5]);
+            }
     }
     if (n > cap)
         n = cap;

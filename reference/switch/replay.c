@@ -21,6 +21,7 @@
 #include "sw.h"
 
 #include <setjmp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,28 @@ static uint8_t u8at(const uint8_t *d, uint32_t len, uint32_t off)
     return off < len ? d[off] : 0;
 }
 
-/* Ports and NICs that existed before the recording started ("port.ID=TYPE", "nic.P.I=STATE"). */
+/*
+ * The recorded PORT_CREATE's PortName (a counted UTF-16 string), as UTF-8: the name the replayed
+ * port's parameter blocks are built from, so they match the recording. Control characters (a
+ * META line ends at a newline) become '?'.
+ */
+static void port_name(const uint8_t *d, uint32_t n, char *out, size_t cap)
+{
+    const size_t off = offsetof(NDIS_SWITCH_PORT_PARAMETERS, PortName);
+    uint16_t w[IF_MAX_STRING_SIZE];
+    size_t len = le16(d, n, off) / 2;
+    if (len > IF_MAX_STRING_SIZE)
+        len = IF_MAX_STRING_SIZE;
+    for (size_t i = 0; i < len; i++)
+        w[i] = le16(d, n, off + 2 + 2 * i);
+    xsw_rt_utf16_to_utf8(out, cap, w, len);
+    for (char *c = out; *c; c++)
+        if ((unsigned char)*c < 0x20)
+            *c = '?';
+}
+
+/* Ports and NICs that existed before the recording started ("port.ID=TYPE", "port.ID.name=NAME",
+ * "nic.P.I=STATE", "nic.P.I.mac=MAC"). */
 static int apply_meta(struct replay *rp, const struct xsw_rec *r)
 {
     const char *t = r->u.meta.text;
@@ -90,7 +112,20 @@ static int apply_meta(struct replay *rp, const struct xsw_rec *r)
         line[l] = 0;
         i = j + 1;
         unsigned a, b, c;
-        if (sscanf(line, "port.%u=%u", &a, &b) == 2) {
+        int at = 0;
+        if (sscanf(line, "port.%u.name=%n", &a, &at) == 1 && at > 0) {
+            struct xsw_port *p = xsw_port_find(rp->sw, a);
+            if (!p)
+                return rp_err(rp, "META: name of an unknown port: ", line);
+            snprintf(p->name, sizeof p->name, "%s", line + at);
+        } else if (strstr(line, ".mac=") && sscanf(line, "nic.%u.%u.mac=%n", &a, &b, &at) == 2 && at > 0) {
+            struct xsw_nic *nic = xsw_nic_find(rp->sw, a, (uint16_t)b);
+            unsigned m[6];
+            if (!nic || sscanf(line + at, "%2x:%2x:%2x:%2x:%2x:%2x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+                return rp_err(rp, "META: MAC of an unknown NIC, or not xx:xx:xx:xx:xx:xx: ", line);
+            for (unsigned k = 0; k < 6; k++)
+                nic->mac[k] = (uint8_t)m[k];
+        } else if (sscanf(line, "port.%u=%u", &a, &b) == 2) {
             struct xsw_port *p = xsw_port_add(rp->sw, a);
             if (!p)
                 return rp_err(rp, "META: duplicate or too many ports", NULL);
@@ -213,8 +248,12 @@ static int on_oid(struct replay *rp, const struct xsw_rec *r)
     }
     switch (oid) {
     case OID_SWITCH_PORT_CREATE: {
-        uint32_t port = le32(d, n, 8), type = le32(d, n, 1044);
-        st = xsw_port_create(sw, port, (enum xsw_port_type)type, "replayed", u8at(d, n, 1048) != 0);
+        uint32_t port = le32(d, n, offsetof(NDIS_SWITCH_PORT_PARAMETERS, PortId));
+        uint32_t type = le32(d, n, offsetof(NDIS_SWITCH_PORT_PARAMETERS, PortType));
+        char name[sizeof sw->ports[0].name];
+        port_name(d, n, name, sizeof name);
+        st = xsw_port_create(sw, port, (enum xsw_port_type)type, name,
+                             u8at(d, n, offsetof(NDIS_SWITCH_PORT_PARAMETERS, IsValidationPort)) != 0);
         break;
     }
     case OID_SWITCH_PORT_TEARDOWN:
