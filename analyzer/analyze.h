@@ -165,7 +165,12 @@ int xan_nvtext_parse(const char *line, size_t len, uint64_t lineno, struct xan_n
 struct xan_stats;
 struct xan_stats *xan_stats_new(void);
 void xan_stats_free(struct xan_stats *s);
-void xan_stats_feed(struct xan_stats *s, const struct xsw_rec *r, uint64_t frame, uint64_t ts_ns);
+/*
+ * "nv" is what xan_nvsp_from_vmbus returned for a VMBUS record (its result "nv_rc" and event), so
+ * a caller that decodes it for the NVSP rules too does so once; NULL: decoded here.
+ */
+void xan_stats_feed(struct xan_stats *s, const struct xsw_rec *r, uint64_t frame, uint64_t ts_ns,
+                    const struct xan_nv_event *nv, int nv_rc);
 void xan_stats_print(const struct xan_stats *s, FILE *f);
 void xan_stats_json(const struct xan_stats *s, FILE *f);
 uint64_t xan_stats_records(const struct xan_stats *s);

@@ -566,20 +566,22 @@ int xan_run_trace(const struct xan_options *o, const struct xsw_spec *spec, stru
         r.rec = &rec;
         if (rec.kind != XSW_K_VERDICT)
             note_seq(&r, r.frame, rec.seq);
-        xan_stats_feed(t->stats, &rec, r.frame, r.ts);
+        /* A VMBUS record is decoded once, for the summary and the NVSP rules. */
+        struct xan_nv_event ev;
+        int nv_rc = rec.kind == XSW_K_VMBUS
+                        ? xan_nvsp_from_vmbus(rec.u.vmbus.pkt, rec.u.vmbus.pkt_len, rec.u.vmbus.dir, &ev)
+                        : 0;
+        xan_stats_feed(t->stats, &rec, r.frame, r.ts, rec.kind == XSW_K_VMBUS ? &ev : NULL, nv_rc);
         {
             const struct xsw_rec *fed = rec.kind == XSW_K_META ? meta_override(&r, &rec, &mcopy) : &rec;
             if (r.chk && xsw_checker_feed(r.chk, fed, r.frame) == XSW_ENOMEM)
                 r.nomem = 1;
         }
-        if (rec.kind == XSW_K_VMBUS) {
-            struct xan_nv_event ev;
-            if (xan_nvsp_from_vmbus(rec.u.vmbus.pkt, rec.u.vmbus.pkt_len, rec.u.vmbus.dir, &ev) == 1) {
-                snprintf(ev.dev, sizeof ev.dev, "port %u nic %u", rec.port_id, rec.nic_index);
-                ev.frame = r.frame;
-                ev.ts_ns = r.ts;
-                xan_nvsp_feed(t->nvsp, &ev);
-            }
+        if (nv_rc == 1) {
+            snprintf(ev.dev, sizeof ev.dev, "port %u nic %u", rec.port_id, rec.nic_index);
+            ev.frame = r.frame;
+            ev.ts_ns = r.ts;
+            xan_nvsp_feed(t->nvsp, &ev);
         }
     copy:
         if (r.dump) {

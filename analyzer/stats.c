@@ -441,10 +441,14 @@ static void first_frame(struct xan_stats *s, struct nic_st *n, unsigned path, ui
     s->npending--;
 }
 
-static void vmbus(struct xan_stats *s, const struct xsw_rec *r, uint64_t frame, uint64_t ts)
+static void vmbus(struct xan_stats *s, const struct xsw_rec *r, uint64_t frame, uint64_t ts,
+                  const struct xan_nv_event *nv, int rc)
 {
-    struct xan_nv_event ev;
-    int rc = xan_nvsp_from_vmbus(r->u.vmbus.pkt, r->u.vmbus.pkt_len, r->u.vmbus.dir, &ev);
+    struct xan_nv_event own;
+    if (!nv) {
+        rc = xan_nvsp_from_vmbus(r->u.vmbus.pkt, r->u.vmbus.pkt_len, r->u.vmbus.dir, &own);
+        nv = &own;
+    }
     if (rc < 0) {
         s->vmbus_bad++;
         return;
@@ -452,19 +456,19 @@ static void vmbus(struct xan_stats *s, const struct xsw_rec *r, uint64_t frame, 
     if (rc == 0)
         return;
     s->nvsp_msgs++;
-    int guest = ev.dir == XNV_G2H;
-    if (ev.type == XN_NVSP_MSG4_TYPE_SEND_VF_ASSOCIATION && !guest && ev.has_alloc) {
+    int guest = nv->dir == XNV_G2H;
+    if (nv->type == XN_NVSP_MSG4_TYPE_SEND_VF_ASSOCIATION && !guest && nv->has_alloc) {
         struct nic_st *n = nic_get(s, r->port_id, r->nic_index);
         if (n)
-            n->vf_alloc = ev.alloc != 0;
-    } else if (ev.type == XN_NVSP_MSG4_TYPE_SWITCH_DATA_PATH && ev.has_dp && !ev.is_comp) {
+            n->vf_alloc = nv->alloc != 0;
+    } else if (nv->type == XN_NVSP_MSG4_TYPE_SWITCH_DATA_PATH && nv->has_dp && !nv->is_comp) {
         struct nic_st *n = nic_get(s, r->port_id, r->nic_index);
         if (!n)
             return;
         if (!n->pending)
             s->npending++;
         n->pending = 1;
-        n->pending_dp = ev.dp ? 1 : 0;
+        n->pending_dp = nv->dp ? 1 : 0;
         n->pending_frame = frame;
         n->pending_ts = ts;
         n->dp = n->pending_dp;
@@ -674,7 +678,8 @@ static void finding(struct xan_stats *s, const struct xsw_rec *r)
     s->findings[s->nfindings++].count = 1;
 }
 
-void xan_stats_feed(struct xan_stats *s, const struct xsw_rec *r, uint64_t frame, uint64_t ts)
+void xan_stats_feed(struct xan_stats *s, const struct xsw_rec *r, uint64_t frame, uint64_t ts,
+                    const struct xan_nv_event *nv, int nv_rc)
 {
     if (!s->records) {
         s->first_frame = frame;
@@ -710,7 +715,7 @@ void xan_stats_feed(struct xan_stats *s, const struct xsw_rec *r, uint64_t frame
         vf_frame(s, r, frame, ts);
         break;
     case XSW_K_VMBUS:
-        vmbus(s, r, frame, ts);
+        vmbus(s, r, frame, ts, nv, nv_rc);
         break;
     case XSW_K_META:
         meta(s, r);

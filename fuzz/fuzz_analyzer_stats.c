@@ -33,7 +33,7 @@ static void die(const char *msg)
 
 static void feed(void *arg, const struct xsw_rec *r, uint64_t frame)
 {
-    xan_stats_feed(arg, r, frame, 1767225600000000000ull + frame * 1000u);
+    xan_stats_feed(arg, r, frame, 1767225600000000000ull + frame * 1000u, NULL, 0);
 }
 
 /* Braces and brackets outside strings balance; strings hold no raw control bytes. */
