@@ -637,12 +637,13 @@ static int feed_file(struct xsw_rectext *st, const char *path, const char *inclu
             line[strcspn(line, "\r\n")] = 0;
             if (line[0] == 'i') {
                 char inc[4608];
-                if (depth >= 4 || strlen(line + 8) > 255) {
+                if (depth >= 4 || strlen(line + 8) > 255 || strlen(include_dir) > 4096) {
                     snprintf(err, errlen, "%s:%u: %s", path, ln,
-                             depth >= 4 ? "includes nested more than 4 deep" : "include name longer than 255 bytes");
+                             depth >= 4 ? "includes nested more than 4 deep"
+                                        : "include name longer than 255 bytes (or its folder than 4096)");
                     rc = XSW_EINVAL;
                 } else {
-                    snprintf(inc, sizeof inc, "%s/%s", include_dir, line + 8);
+                    snprintf(inc, sizeof inc, "%.4096s/%.255s", include_dir, line + 8);
                     rc = feed_file(st, inc, include_dir, cb, depth + 1, err, errlen);
                 }
             } else if (cb->on_directive) {
